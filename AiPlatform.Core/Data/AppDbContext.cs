@@ -1,0 +1,50 @@
+using System.Linq.Expressions;
+using AiPlatform.Core.Common;
+using AiPlatform.Core.Identity;
+using AiPlatform.Core.Messaging;
+using AiPlatform.Core.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace AiPlatform.Core.Data;
+
+/// <summary>
+/// The platform's one database. Tenant isolation is enforced twice: a query filter on every
+/// <see cref="ITenantOwned"/> entity here, and row-level security in PostgreSQL
+/// (see <see cref="TenantSessionInterceptor"/> and the migrations' policies).
+/// </summary>
+public sealed class AppDbContext(DbContextOptions<AppDbContext> options, TenantContext tenant) : DbContext(options)
+{
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<UserToken> UserTokens => Set<UserToken>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
+
+    public TenantContext Tenant => tenant;
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+
+        modelBuilder.Entity<Tenant>().HasQueryFilter(t => tenant.IsSystem || t.Id == tenant.TenantId);
+        foreach (var entityType in modelBuilder.Model.GetEntityTypes()
+                     .Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType) && !e.IsOwned()))
+        {
+            modelBuilder.Entity(entityType.ClrType).HasQueryFilter(TenantFilterFor(entityType.ClrType));
+        }
+    }
+
+    // e => tenant.IsSystem || e.TenantId == tenant.TenantId, built per type; EF parameterizes the
+    // reference to this context's tenant, so the cached model serves every request.
+    private LambdaExpression TenantFilterFor(Type entityClrType)
+    {
+        var entity = Expression.Parameter(entityClrType, "e");
+        var tenantContext = Expression.Property(Expression.Constant(this), nameof(Tenant));
+        var isSystem = Expression.Property(tenantContext, nameof(TenantContext.IsSystem));
+        var entityTenant = Expression.Convert(
+            Expression.Property(entity, nameof(ITenantOwned.TenantId)), typeof(Guid?));
+        var currentTenant = Expression.Property(tenantContext, nameof(TenantContext.TenantId));
+        return Expression.Lambda(Expression.OrElse(isSystem, Expression.Equal(entityTenant, currentTenant)), entity);
+    }
+}

@@ -1,0 +1,33 @@
+using AiPlatform.Core.Tenancy;
+using Microsoft.Extensions.Configuration;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace AiPlatform.Core.Data;
+
+public static class DataExtensions
+{
+    public const string ConnectionName = "aiplatformdb";
+
+    /// <summary>
+    /// Registers <see cref="AppDbContext"/> and the start-up migration step. The context is not pooled
+    /// (unlike AddNpgsqlDbContext) because it carries the unit of work's <see cref="TenantContext"/>;
+    /// EnrichNpgsqlDbContext adds the same retry, health check and telemetry Aspire would.
+    /// </summary>
+    public static IHostApplicationBuilder AddAppDatabase(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
+            ?? throw new InvalidOperationException(
+                $"ConnectionString is missing. It should be provided in 'ConnectionStrings:{ConnectionName}'.");
+
+        builder.Services.AddScoped<TenantContext>();
+        builder.Services.AddDbContext<AppDbContext>((services, options) => options
+            .UseNpgsql(connectionString)
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(new TenantSessionInterceptor(services.GetRequiredService<TenantContext>())));
+        builder.EnrichNpgsqlDbContext<AppDbContext>();
+        builder.Services.AddHostedService<DatabaseMigrator>();
+        return builder;
+    }
+}

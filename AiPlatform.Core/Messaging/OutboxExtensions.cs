@@ -1,0 +1,25 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AiPlatform.Core.Data;
+
+namespace AiPlatform.Core.Messaging;
+
+public static class OutboxExtensions
+{
+    public static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Stages <paramref name="integrationEvent"/> for publication when the context's changes commit.</summary>
+    public static void AddIntegrationEvent(this AppDbContext db, IntegrationEvent integrationEvent)
+    {
+        var activity = Activity.Current;
+        db.OutboxMessages.Add(new OutboxMessage
+        {
+            Id = integrationEvent.Id,
+            EventType = integrationEvent.EventType,
+            Payload = JsonSerializer.Serialize(integrationEvent, integrationEvent.GetType(), PayloadJson),
+            OccurredAt = integrationEvent.OccurredAt,
+            TraceParent = activity?.Id,
+            TraceState = activity?.TraceStateString,
+        });
+    }
+}

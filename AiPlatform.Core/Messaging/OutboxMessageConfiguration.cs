@@ -1,0 +1,19 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace AiPlatform.Core.Messaging;
+
+public sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
+{
+    public void Configure(EntityTypeBuilder<OutboxMessage> builder)
+    {
+        builder.ToTable("outbox_messages");
+        builder.Property(m => m.Id).ValueGeneratedNever();
+        builder.Property(m => m.EventType).HasMaxLength(200);
+        builder.Property(m => m.Payload).HasColumnType("jsonb");
+        builder.Property(m => m.TraceParent).HasMaxLength(55);
+        builder.Property(m => m.TraceState).HasMaxLength(512);
+        // The relay reads unsent rows oldest first; a partial index keeps that scan small.
+        builder.HasIndex(m => m.OccurredAt).HasFilter("sent_at IS NULL");
+    }
+}
