@@ -33,7 +33,7 @@ public static class AdminApi
             tenants = tenants.Where(t => EF.Functions.ILike(t.Name, $"%{query.Search.Trim()}%"));
         }
 
-        if (query.Status is { } status)
+        if (ApiEnum.Parse<TenantStatus>(query.Status) is { } status)
         {
             tenants = tenants.Where(t => t.Status == status);
         }
@@ -75,9 +75,13 @@ public sealed record AdminTenantResponse(
         t => new AdminTenantResponse(t.Id, t.Name, t.Status, t.Settings, db.Users.Count(u => u.TenantId == t.Id), t.CreatedAt, t.UpdatedAt);
 }
 
-public sealed record TenantListQuery(int? Page, int? PageSize, string? Search, TenantStatus? Status) : PageQuery(Page, PageSize);
+public sealed record TenantListQuery(int? Page, int? PageSize, string? Search, string? Status) : PageQuery(Page, PageSize);
 
 public sealed class TenantListQueryValidator : AbstractValidator<TenantListQuery>
 {
-    public TenantListQueryValidator() => Include(new PageQueryValidator());
+    public TenantListQueryValidator()
+    {
+        Include(new PageQueryValidator());
+        RuleFor(q => q.Status).IsApiEnum<TenantListQuery, TenantStatus>("status");
+    }
 }

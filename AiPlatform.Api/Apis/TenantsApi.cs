@@ -76,12 +76,12 @@ public static partial class TenantsApi
                 || EF.Functions.ILike(u.FirstName, pattern) || EF.Functions.ILike(u.LastName, pattern));
         }
 
-        if (query.Role is { } role)
+        if (ApiEnum.Parse<UserRole>(query.Role) is { } role)
         {
             users = users.Where(u => u.Role == role);
         }
 
-        if (query.Status is { } status)
+        if (ApiEnum.Parse<UserStatus>(query.Status) is { } status)
         {
             users = users.Where(u => u.Status == status);
         }
@@ -175,7 +175,7 @@ public sealed record MemberResponse(
         new(user.Id, user.Email, user.FirstName, user.LastName, user.Role, user.Status, user.CreatedAt, user.LastLoginAt);
 }
 
-public sealed record MemberListQuery(int? Page, int? PageSize, string? Search, UserRole? Role, UserStatus? Status)
+public sealed record MemberListQuery(int? Page, int? PageSize, string? Search, string? Role, string? Status)
     : PageQuery(Page, PageSize);
 
 public sealed record UpdateTenantRequest(string? Name, TenantSettingsUpdate? Settings);
@@ -190,7 +190,12 @@ public sealed record ChangeRoleRequest(UserRole? Role);
 
 public sealed class MemberListQueryValidator : AbstractValidator<MemberListQuery>
 {
-    public MemberListQueryValidator() => Include(new PageQueryValidator());
+    public MemberListQueryValidator()
+    {
+        Include(new PageQueryValidator());
+        RuleFor(q => q.Role).IsApiEnum<MemberListQuery, UserRole>("role");
+        RuleFor(q => q.Status).IsApiEnum<MemberListQuery, UserStatus>("status");
+    }
 }
 
 public sealed class UpdateTenantRequestValidator : AbstractValidator<UpdateTenantRequest>

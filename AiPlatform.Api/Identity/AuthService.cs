@@ -106,13 +106,17 @@ public sealed class AuthService(
     {
         var hash = TokenService.Hash(request.RefreshToken!);
         using var system = db.Tenant.BeginSystemScope();
-        return await db.InTransactionAsync(async ct =>
+        // Null means refused; the transaction still commits, so a detected reuse stays revoked.
+        var response = await db.InTransactionAsync<AuthResponse?>(async ct =>
         {
-            var presented = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, ct)
-                ?? throw InvalidRefreshToken;
-            var now = Now;
+            var presented = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, ct);
+            if (presented is null)
+            {
+                return null;
+            }
 
             // Claim the token atomically: of two concurrent refreshes only one rotates it.
+            var now = Now;
             var claimed = await db.RefreshTokens
                 .Where(t => t.Id == presented.Id && t.RotatedAt == null && t.RevokedAt == null && t.ExpiresAt > now)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.RotatedAt, now), ct);
@@ -124,16 +128,21 @@ public sealed class AuthService(
                     await RevokeFamilyAsync(presented.FamilyId, ct);
                 }
 
-                throw InvalidRefreshToken;
+                return null;
             }
 
-            var user = await db.Users.SingleOrDefaultAsync(u => u.Id == presented.UserId && u.Status == UserStatus.Active, ct)
-                ?? throw InvalidRefreshToken;
+            var user = await db.Users.SingleOrDefaultAsync(u => u.Id == presented.UserId && u.Status == UserStatus.Active, ct);
+            if (user is null)
+            {
+                return null;
+            }
+
             await EnsureTenantActiveAsync(user.TenantId, ct);
             var pair = StageRefreshToken(user, presented.FamilyId);
             await db.SaveChangesAsync(ct);
             return new AuthResponse(UserSummary.From(user), pair);
         }, cancellationToken);
+        return response ?? throw InvalidRefreshToken;
     }
 
     public async Task LogoutAsync(ClaimsPrincipal principal, LogoutRequest request, CancellationToken cancellationToken)

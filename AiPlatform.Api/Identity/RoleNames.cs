@@ -9,10 +9,5 @@ public static class RoleNames
     public const string TenantAdmin = "TENANT_ADMIN";
     public const string TenantUser = "TENANT_USER";
 
-    public static string Of(UserRole role) => role switch
-    {
-        UserRole.PlatformAdmin => PlatformAdmin,
-        UserRole.TenantAdmin => TenantAdmin,
-        _ => TenantUser,
-    };
+    public static string Of(UserRole role) => Infrastructure.ApiEnum.Name(role);
 }

@@ -61,17 +61,26 @@ public static class RateLimitingEndpointExtensions
             var partition = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
             var decision = await limiter.AcquireAsync("auth", policy, partition);
 
-            var headers = http.Response.Headers;
-            headers["X-RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);
-            headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
-            headers["X-RateLimit-Reset"] = decision.ResetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            var retryAfterSeconds = (int)Math.Ceiling(Math.Max(1, decision.RetryAfter.TotalSeconds));
+            // Added as the response starts: the exception handler clears headers set earlier, and errors need them too.
+            http.Response.OnStarting(() =>
+            {
+                var headers = http.Response.Headers;
+                headers["X-RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);
+                headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
+                headers["X-RateLimit-Reset"] = decision.ResetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+                if (!decision.Allowed)
+                {
+                    headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                }
+
+                return Task.CompletedTask;
+            });
             if (decision.Allowed)
             {
                 return await next(context);
             }
 
-            var retryAfterSeconds = (int)Math.Ceiling(Math.Max(1, decision.RetryAfter.TotalSeconds));
-            headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return new ApiError(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimitExceeded,
                 $"Too many requests: the limit is {decision.Limit} per {policy.WindowSeconds} s. Retry in {retryAfterSeconds} s.",
                 new { limit = decision.Limit, remaining = 0, resetTime = decision.ResetAt.UtcDateTime });

@@ -1,0 +1,94 @@
+using AiPlatform.Core.Data;
+using AiPlatform.IntegrationTests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace AiPlatform.IntegrationTests.Api;
+
+/// <summary>
+/// The second isolation layer: raw SQL through the app's own connection skips EF's query filters,
+/// and PostgreSQL's row-level security must still confine it to the request's tenant.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class RowLevelSecurityTests(ApiFactory factory)
+{
+    private async Task<T> InScopeAsync<T>(Guid? tenantId, Func<AppDbContext, Task<T>> work)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        if (tenantId is { } id)
+        {
+            db.Tenant.SetTenant(id);
+        }
+
+        return await work(db);
+    }
+
+    [Fact]
+    public async Task Raw_sql_for_tenant_a_cannot_read_tenant_b_rows()
+    {
+        var a = await factory.CreateTenantAsync();
+        var b = await factory.CreateTenantAsync();
+
+        var visibleUserTenants = await InScopeAsync(a.TenantId, db =>
+            db.Database.SqlQueryRaw<Guid>("SELECT tenant_id AS \"Value\" FROM users").ToListAsync());
+        Assert.NotEmpty(visibleUserTenants);
+        Assert.All(visibleUserTenants, t => Assert.Equal(a.TenantId, t));
+
+        var bUsersSeenByA = await InScopeAsync(a.TenantId, db =>
+            db.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM users WHERE tenant_id = {b.TenantId}").SingleAsync());
+        Assert.Equal(0, bUsersSeenByA);
+
+        var bTenantSeenByA = await InScopeAsync(a.TenantId, db =>
+            db.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM tenants WHERE id = {b.TenantId}").SingleAsync());
+        Assert.Equal(0, bTenantSeenByA);
+
+        var bTokensSeenByA = await InScopeAsync(a.TenantId, db =>
+            db.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM refresh_tokens WHERE tenant_id = {b.TenantId}").SingleAsync());
+        Assert.Equal(0, bTokensSeenByA);
+
+        // The same query in B's scope does see B's rows: the policy, not the data, made the difference.
+        var bUsersSeenByB = await InScopeAsync(b.TenantId, db =>
+            db.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM users WHERE tenant_id = {b.TenantId}").SingleAsync());
+        Assert.Equal(1, bUsersSeenByB);
+    }
+
+    [Fact]
+    public async Task No_tenant_set_means_no_rows_not_all_rows()
+    {
+        await factory.CreateTenantAsync();
+        var visible = await InScopeAsync<long>(null, db =>
+            db.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM users").SingleAsync());
+        Assert.Equal(0, visible);
+    }
+
+    [Fact]
+    public async Task Tenant_a_cannot_write_rows_into_tenant_b()
+    {
+        var a = await factory.CreateTenantAsync();
+        var b = await factory.CreateTenantAsync();
+        var error = await Assert.ThrowsAsync<PostgresException>(() => InScopeAsync(a.TenantId, db =>
+            db.Database.ExecuteSqlAsync($"""
+                INSERT INTO users (id, tenant_id, email, normalized_email, first_name, last_name, role, status, preferences, created_at, updated_at)
+                VALUES ({Guid.NewGuid()}, {b.TenantId}, 'x@y.z', 'X@Y.Z', 'X', 'Y', 'TenantAdmin', 'Active', CAST({"{}"} AS jsonb), now(), now())
+                """)));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+
+        var updated = await InScopeAsync(a.TenantId, db =>
+            db.Database.ExecuteSqlAsync($"UPDATE tenants SET name = 'hijacked' WHERE id = {b.TenantId}"));
+        Assert.Equal(0, updated);
+    }
+
+    [Fact]
+    public async Task The_app_role_is_subject_to_row_level_security()
+    {
+        // A superuser or BYPASSRLS role would make every policy moot.
+        var role = await InScopeAsync<RoleFlags>(null, db => db.Database.SqlQueryRaw<RoleFlags>(
+            "SELECT rolsuper AS super, rolbypassrls AS bypass FROM pg_roles WHERE rolname = current_user").SingleAsync());
+        Assert.False(role.Super);
+        Assert.False(role.Bypass);
+    }
+
+    private sealed record RoleFlags(bool Super, bool Bypass);
+}
