@@ -91,4 +91,18 @@ public sealed class RowLevelSecurityTests(ApiFactory factory)
     }
 
     private sealed record RoleFlags(bool Super, bool Bypass);
+
+    [Fact]
+    public async Task Every_tenant_owned_table_has_forced_row_level_security()
+    {
+        var tenantOwnedTables = await InScopeAsync<List<string>>(null, db => Task.FromResult(db.Model.GetEntityTypes()
+            .Where(e => typeof(AiPlatform.Core.Common.ITenantOwned).IsAssignableFrom(e.ClrType) && !e.IsOwned())
+            .Select(e => e.GetTableName()!)
+            .Append("tenants")
+            .ToList()));
+        var protectedTables = await InScopeAsync(null, db => db.Database.SqlQueryRaw<string>(
+            "SELECT relname AS \"Value\" FROM pg_class WHERE relrowsecurity AND relforcerowsecurity " +
+            "AND EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = relname)").ToListAsync());
+        Assert.All(tenantOwnedTables, table => Assert.Contains(table, protectedTables));
+    }
 }
