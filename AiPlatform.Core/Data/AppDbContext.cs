@@ -1,5 +1,7 @@
 using System.Linq.Expressions;
+using AiPlatform.Core.Assistants;
 using AiPlatform.Core.Common;
+using AiPlatform.Core.Conversations;
 using AiPlatform.Core.Identity;
 using AiPlatform.Core.Messaging;
 using AiPlatform.Core.Tenancy;
@@ -18,6 +20,9 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, TenantC
     public DbSet<User> Users => Set<User>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<UserToken> UserTokens => Set<UserToken>();
+    public DbSet<Assistant> Assistants => Set<Assistant>();
+    public DbSet<Conversation> Conversations => Set<Conversation>();
+    public DbSet<Message> Messages => Set<Message>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
 
