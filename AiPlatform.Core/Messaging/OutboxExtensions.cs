@@ -9,10 +9,14 @@ public static class OutboxExtensions
     public static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>Stages <paramref name="integrationEvent"/> for publication when the context's changes commit.</summary>
-    public static void AddIntegrationEvent(this AppDbContext db, IntegrationEvent integrationEvent)
+    public static void AddIntegrationEvent(this AppDbContext db, IntegrationEvent integrationEvent) =>
+        db.OutboxMessages.Add(ToOutboxMessage(integrationEvent));
+
+    /// <summary>The event as the bus sends it, tied to the current trace.</summary>
+    internal static OutboxMessage ToOutboxMessage(IntegrationEvent integrationEvent)
     {
         var activity = Activity.Current;
-        db.OutboxMessages.Add(new OutboxMessage
+        return new OutboxMessage
         {
             Id = integrationEvent.Id,
             EventType = integrationEvent.EventType,
@@ -20,6 +24,6 @@ public static class OutboxExtensions
             OccurredAt = integrationEvent.OccurredAt,
             TraceParent = activity?.Id,
             TraceState = activity?.TraceStateString,
-        });
+        };
     }
 }

@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AiPlatform.Core.Messaging;
+
+/// <summary>Bound from the "EventBus" configuration section.</summary>
+public sealed class EventBusOptions
+{
+    public const string SectionName = "EventBus";
+
+    /// <summary>
+    /// Names this service's queue. Replicas of a service share it, so each event is handled once per service.
+    /// </summary>
+    [Required]
+    public string SubscriptionClientName { get; set; } = "";
+
+    /// <summary>The topic exchange every service publishes to; the routing key is the event type.</summary>
+    [Required]
+    public string ExchangeName { get; set; } = "aiplatform.events";
+
+    /// <summary>Deliveries a message gets before a failing handler sends it to the dead-letter queue.</summary>
+    [Range(1, 100)]
+    public int MaxDeliveryAttempts { get; set; } = 5;
+
+    /// <summary>How long a failed message waits in the retry queue before it is delivered again.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Unacknowledged messages the broker may push to this service at once.</summary>
+    [Range(1, 1000)]
+    public ushort PrefetchCount { get; set; } = 10;
+
+    /// <summary>How long a publish may wait for the broker's confirm before it counts as failed.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Wait before trying again to start consuming after the broker could not be reached.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Whether a message whose handling has now failed <paramref name="failedAttempts"/> times (this one included)
+    /// gets another delivery; if not, it goes to the dead-letter queue.
+    /// </summary>
+    public bool ShouldRetry(int failedAttempts) => failedAttempts < MaxDeliveryAttempts;
+}

@@ -1,0 +1,90 @@
+extern alias worker;
+
+using System.Net;
+using AiPlatform.Core.Messaging;
+using AiPlatform.Core.Tenancy;
+using AiPlatform.IntegrationTests.Messaging.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using TenantCreatedHandler = worker::AiPlatform.Worker.Tenancy.TenantCreatedHandler;
+
+namespace AiPlatform.IntegrationTests.Messaging;
+
+/// <summary>The Worker end to end: events staged by a change reach the broker through the relay and come back to its handler.</summary>
+[Collection(MessagingCollection.Name)]
+public sealed class OutboxRelayTests(MessagingDatabase database) : IClassFixture<MessagingDatabase>, IAsyncLifetime
+{
+    private TestBroker _broker = null!;
+    private WorkerFactory _worker = null!;
+
+    public async Task InitializeAsync()
+    {
+        _broker = await TestBroker.CreateAsync("worker");
+        _worker = new WorkerFactory(database.ConnectionString, _broker);
+        _ = _worker.Server; // Starts the Worker: migrator, consumer, relay.
+        await _broker.WaitForConsumerAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _worker.DisposeAsync();
+        await _broker.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Events_saved_with_a_change_are_published_marked_sent_and_handled_by_the_worker()
+    {
+        var ids = await StageTenantsCreatedAsync(25);
+
+        await Eventually.TrueAsync(() => AllDeliveredAsync(ids), TimeSpan.FromSeconds(30), "every event to be sent and handled");
+        await using var db = database.CreateContext();
+        Assert.All(await db.OutboxMessages.Where(m => ids.Contains(m.Id)).ToListAsync(), m => Assert.Equal(0, m.Attempts));
+
+        var health = await _worker.CreateClient().GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task Events_staged_while_the_broker_is_down_all_arrive_once_it_is_back()
+    {
+        IReadOnlyCollection<Guid> ids;
+        try
+        {
+            await TestBroker.StopBrokerAsync();
+            ids = await StageTenantsCreatedAsync(10);
+
+            await Eventually.TrueAsync(async () =>
+            {
+                await using var db = database.CreateContext();
+                return await db.OutboxMessages.AnyAsync(m => ids.Contains(m.Id) && m.Attempts > 0 && m.LastError != null);
+            }, TimeSpan.FromSeconds(30), "the relay to record a failed attempt");
+        }
+        finally
+        {
+            await TestBroker.StartBrokerAsync();
+        }
+
+        await Eventually.TrueAsync(() => AllDeliveredAsync(ids), TimeSpan.FromSeconds(60), "every event to be sent and handled after the outage");
+    }
+
+    /// <summary>Stages the events as the API does: in the same SaveChanges as the change that raised them.</summary>
+    private async Task<IReadOnlyCollection<Guid>> StageTenantsCreatedAsync(int count)
+    {
+        await using var db = database.CreateContext();
+        var events = Enumerable.Range(0, count).Select(i => new TenantCreatedIntegrationEvent(Guid.NewGuid(), $"Tenant {i}")).ToList();
+        foreach (var tenantCreated in events)
+        {
+            db.AddIntegrationEvent(tenantCreated);
+        }
+        await db.SaveChangesAsync();
+        return events.Select(e => e.Id).ToList();
+    }
+
+    private async Task<bool> AllDeliveredAsync(IReadOnlyCollection<Guid> ids)
+    {
+        var consumer = $"{_broker.Topology.Queue}:{nameof(TenantCreatedHandler)}";
+        await using var db = database.CreateContext();
+        var sent = await db.OutboxMessages.CountAsync(m => ids.Contains(m.Id) && m.SentAt != null);
+        var handled = await db.InboxMessages.CountAsync(m => ids.Contains(m.MessageId) && m.Consumer == consumer);
+        return sent == ids.Count && handled == ids.Count;
+    }
+}
