@@ -57,6 +57,11 @@ public static partial class TenantsApi
                     SecondaryColor = branding?.SecondaryColor ?? tenant.Settings.Branding.SecondaryColor,
                     LogoUrl = branding?.LogoUrl ?? tenant.Settings.Branding.LogoUrl,
                 },
+                Tools = new ToolSettings
+                {
+                    HttpGetAllowedHosts = settings.Tools?.HttpGetAllowedHosts?.Select(h => h.Trim().ToLowerInvariant()).Distinct().ToList()
+                        ?? tenant.Settings.Tools.HttpGetAllowedHosts,
+                },
             };
         }
 
@@ -180,7 +185,10 @@ public sealed record MemberListQuery(int? Page, int? PageSize, string? Search, s
 
 public sealed record UpdateTenantRequest(string? Name, TenantSettingsUpdate? Settings);
 
-public sealed record TenantSettingsUpdate(string? Timezone, string? Language, BrandingUpdate? Branding);
+public sealed record TenantSettingsUpdate(string? Timezone, string? Language, BrandingUpdate? Branding, ToolSettingsUpdate? Tools);
+
+/// <summary>A list given replaces the stored one; an empty list turns <c>http_get</c> off.</summary>
+public sealed record ToolSettingsUpdate(IReadOnlyList<string>? HttpGetAllowedHosts);
 
 public sealed record BrandingUpdate(string? PrimaryColor, string? SecondaryColor, string? LogoUrl);
 
@@ -200,6 +208,15 @@ public sealed class MemberListQueryValidator : AbstractValidator<MemberListQuery
 
 public sealed class UpdateTenantRequestValidator : AbstractValidator<UpdateTenantRequest>
 {
+    private const int MaxAllowedHosts = 100;
+
+    private static bool IsHostPattern(string pattern)
+    {
+        var host = pattern.Trim();
+        host = host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host;
+        return host.Contains('.') && Uri.CheckHostName(host) == UriHostNameType.Dns;
+    }
+
     public UpdateTenantRequestValidator()
     {
         RuleFor(r => r.Name).NotEmpty().WithMessage("Name cannot be empty.").MaximumLength(200)
@@ -218,6 +235,11 @@ public sealed class UpdateTenantRequestValidator : AbstractValidator<UpdateTenan
                 .Must(u => u is null || (Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps))
                 .When(r => r.Settings!.Branding is not null)
                 .WithMessage("Logo URL must be an absolute https URL.").OverridePropertyName("settings.branding.logoUrl");
+            RuleFor(r => r.Settings!.Tools!.HttpGetAllowedHosts)
+                .Must(hosts => hosts is null || (hosts.Count <= MaxAllowedHosts && hosts.All(IsHostPattern)))
+                .When(r => r.Settings!.Tools is not null)
+                .WithMessage($"Allowed hosts must be at most {MaxAllowedHosts} host names such as 'docs.example.com' or '*.example.com'.")
+                .OverridePropertyName("settings.tools.httpGetAllowedHosts");
         });
     }
 }

@@ -15,6 +15,7 @@ public sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         {
             settings.ToJson();
             settings.OwnsOne(s => s.Branding);
+            settings.OwnsOne(s => s.Tools);
         });
     }
 }

@@ -743,7 +743,27 @@ namespace AiPlatform.Core.Data.Migrations
                                         .HasConstraintName("fk_tenants_tenants_tenant_settings_tenant_id");
                                 });
 
+                            b1.OwnsOne("AiPlatform.Core.Tenancy.ToolSettings", "Tools", b2 =>
+                                {
+                                    b2.Property<Guid>("TenantSettingsTenantId");
+
+                                    b2.PrimitiveCollection<string>("HttpGetAllowedHosts")
+                                        .IsRequired();
+
+                                    b2.HasKey("TenantSettingsTenantId")
+                                        .HasName("pk_tenants");
+
+                                    b2.ToTable("tenants");
+
+                                    b2.WithOwner()
+                                        .HasForeignKey("TenantSettingsTenantId")
+                                        .HasConstraintName("fk_tenants_tenants_tenant_settings_tenant_id");
+                                });
+
                             b1.Navigation("Branding")
+                                .IsRequired();
+
+                            b1.Navigation("Tools")
                                 .IsRequired();
                         });
 

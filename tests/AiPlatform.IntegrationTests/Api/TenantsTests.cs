@@ -41,6 +41,14 @@ public sealed class TenantsTests(ApiFactory factory)
         Assert.Equal("America/New_York", settings.GetProperty("timezone").GetString());
         Assert.Equal("en", settings.GetProperty("language").GetString());
         Assert.Equal("#112233", settings.GetProperty("branding").GetProperty("primaryColor").GetString());
+
+        // The tools allow-list is kept by updates that do not mention it, and replaced by those that do.
+        await tenant.Client.PutAsJsonAsync("/api/v1/tenants/current", new { settings = new { tools = new { httpGetAllowedHosts = new[] { "Docs.Example.com", "*.example.org" } } } });
+        await tenant.Client.PutAsJsonAsync("/api/v1/tenants/current", new { settings = new { language = "fr" } });
+        var tools = (await (await tenant.Client.GetAsync("/api/v1/tenants/current")).ReadJsonAsync()).GetProperty("settings").GetProperty("tools");
+        Assert.Equal(["docs.example.com", "*.example.org"], tools.GetProperty("httpGetAllowedHosts").EnumerateArray().Select(h => h.GetString()));
+        var invalid = await tenant.Client.PutAsJsonAsync("/api/v1/tenants/current", new { settings = new { tools = new { httpGetAllowedHosts = new[] { "not a host", "10.0.0.1" } } } });
+        await invalid.AssertErrorAsync(422, "VALIDATION_ERROR");
     }
 
     [Fact]
