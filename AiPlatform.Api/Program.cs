@@ -18,5 +18,10 @@ v1.MapAuthApi();
 v1.MapUsersApi();
 v1.MapTenantsApi();
 v1.MapAdminApi();
+v1.MapModelsApi();
+v1.MapAssistantsApi();
+v1.MapConversationsApi();
+v1.MapChatApi();
+v1.MapCreditsApi();
 
 app.Run();

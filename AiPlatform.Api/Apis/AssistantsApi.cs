@@ -1,9 +1,13 @@
 using System.Security.Claims;
 using AiPlatform.Api.Identity;
 using AiPlatform.Api.Infrastructure;
+using AiPlatform.Core.AI;
+using AiPlatform.Core.Assistants.Tools;
 using AiPlatform.Core.Assistants;
 using AiPlatform.Core.Common;
+using AiPlatform.Core.Conversations;
 using AiPlatform.Core.Data;
+using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,6 +23,7 @@ public static class AssistantsApi
         api.MapPost("/", CreateAssistant).RequireAuthorization(Policies.TenantAdmin);
         api.MapPut("/{id:guid}", UpdateAssistant).RequireAuthorization(Policies.TenantAdmin);
         api.MapDelete("/{id:guid}", DeleteAssistant).RequireAuthorization(Policies.TenantAdmin);
+        api.MapPost("/{id:guid}/test", TestAssistant);
         return api;
     }
 
@@ -93,6 +98,21 @@ public static class AssistantsApi
         return TypedResults.Ok(AssistantResponse.From(assistant));
     }
 
+    /// <summary>One turn with the assistant as it is configured now, without creating a conversation (usage is recorded).</summary>
+    public static async Task<Results<Ok<AssistantTestResponse>, ApiError>> TestAssistant(
+        Guid id, TestAssistantRequest request, ClaimsPrincipal principal, AppDbContext db, ChatService chat, CancellationToken cancellationToken)
+    {
+        var assistant = await db.Assistants.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (assistant is null)
+        {
+            return ApiError.NotFound("Assistant");
+        }
+
+        var turn = await chat.PrepareAsync(new ChatTurnSpec(assistant.TenantId, principal.UserId(), request.Message!, assistant), cancellationToken);
+        var result = await chat.CompleteAsync(turn, cancellationToken);
+        return TypedResults.Ok(new AssistantTestResponse(result.Content, result.LatencyMs, result.Usage.TotalTokens, result.Cost, turn.Model.Id, []));
+    }
+
     public static async Task<Results<NoContent, ApiError>> DeleteAssistant(Guid id, AppDbContext db, CancellationToken cancellationToken)
     {
         var deleted = await db.Assistants.Where(a => a.Id == id).ExecuteDeleteAsync(cancellationToken);
@@ -114,6 +134,16 @@ public sealed record AssistantResponse(
     private static readonly Func<Assistant, AssistantResponse> Compiled = Projection.Compile();
 
     public static AssistantResponse From(Assistant assistant) => Compiled(assistant);
+}
+
+public sealed record TestAssistantRequest(string? Message);
+
+/// <param name="ResponseTime">Milliseconds the model took.</param>
+public sealed record AssistantTestResponse(string Response, long ResponseTime, int TokensUsed, decimal CreditsConsumed, string Model, IReadOnlyList<object> Sources);
+
+public sealed class TestAssistantRequestValidator : AbstractValidator<TestAssistantRequest>
+{
+    public TestAssistantRequestValidator() => RuleFor(r => r.Message).ChatMessage();
 }
 
 public sealed record AssistantListQuery(int? Page, int? PageSize, string? Status, string? Category, string? Search, string? Sort)
@@ -149,3 +179,54 @@ public sealed record UpdateAssistantRequest(
     string? Name, string? Description, string? Personality, string? SystemPrompt, string? Model, double? Temperature,
     int? MaxTokens, IReadOnlyList<string>? Tools, string? Status, string? Category)
     : AssistantFields(Name, Description, Personality, SystemPrompt, Model, Temperature, MaxTokens, Tools, Status, Category);
+
+/// <summary>The rules create and update share; create also requires a name.</summary>
+public abstract class AssistantFieldsValidator<T> : AbstractValidator<T> where T : AssistantFields
+{
+    protected AssistantFieldsValidator(ModelCatalog catalog, ToolRegistry tools)
+    {
+        RuleFor(r => r.Name).NotEmpty().WithMessage("Name cannot be empty.").When(r => r.Name is not null)
+            .MaximumLength(AssistantLimits.NameLength).WithMessage($"Name must be at most {AssistantLimits.NameLength} characters long.");
+        RuleFor(r => r.Description).MaximumLength(AssistantLimits.DescriptionLength)
+            .WithMessage($"Description must be at most {AssistantLimits.DescriptionLength} characters long.");
+        RuleFor(r => r.Personality).MaximumLength(AssistantLimits.PersonalityLength)
+            .WithMessage($"Personality must be at most {AssistantLimits.PersonalityLength} characters long.");
+        RuleFor(r => r.SystemPrompt).MaximumLength(AssistantLimits.SystemPromptLength)
+            .WithMessage($"System prompt must be at most {AssistantLimits.SystemPromptLength} characters long.");
+        RuleFor(r => r.Category).MaximumLength(AssistantLimits.CategoryLength)
+            .WithMessage($"Category must be at most {AssistantLimits.CategoryLength} characters long.");
+        RuleFor(r => r.Model).Must(m => m is null || catalog.TryGet(m, out _))
+            .WithMessage(r => $"'{r.Model}' is not an available model; GET /api/v1/models lists them.");
+        RuleFor(r => r.Temperature).InclusiveBetween(0, 2).WithMessage("Temperature must be between 0 and 2.");
+        RuleFor(r => r.MaxTokens).GreaterThanOrEqualTo(1).WithMessage("maxTokens must be at least 1.")
+            .Must((r, maxTokens) => maxTokens is null || r.Model is null || !catalog.TryGet(r.Model, out var model) || maxTokens <= model.MaxOutputTokens)
+            .WithMessage(r => $"maxTokens is more than model '{r.Model}' can write.");
+        RuleFor(r => r.Tools)
+            .Must(t => t is null || t.Count <= AssistantLimits.MaxTools).WithMessage($"At most {AssistantLimits.MaxTools} tools.")
+            .Must(t => t is null || t.Distinct().Count() == t.Count).WithMessage("Tools must not repeat.")
+            .Must(t => t is null || t.All(tools.Exists))
+            .WithMessage($"Unknown tool; available tools: {string.Join(", ", tools.All.Select(t => t.Name).Order())}.");
+        RuleFor(r => r.Status).IsApiEnum<T, AssistantStatus>("status");
+    }
+}
+
+public sealed class CreateAssistantRequestValidator : AssistantFieldsValidator<CreateAssistantRequest>
+{
+    public CreateAssistantRequestValidator(ModelCatalog catalog, ToolRegistry tools) : base(catalog, tools) =>
+        RuleFor(r => r.Name).NotNull().WithMessage("Name is required.");
+}
+
+public sealed class UpdateAssistantRequestValidator(ModelCatalog catalog, ToolRegistry tools)
+    : AssistantFieldsValidator<UpdateAssistantRequest>(catalog, tools);
+
+public sealed class AssistantListQueryValidator : AbstractValidator<AssistantListQuery>
+{
+    private static readonly string[] Sorts = ["name:asc", "name:desc", "createdAt:asc", "createdAt:desc"];
+
+    public AssistantListQueryValidator()
+    {
+        Include(new PageQueryValidator());
+        RuleFor(q => q.Status).IsApiEnum<AssistantListQuery, AssistantStatus>("status");
+        RuleFor(q => q.Sort).Must(s => s is null || Sorts.Contains(s)).WithMessage($"sort must be one of: {string.Join(", ", Sorts)}.");
+    }
+}

@@ -2,6 +2,11 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AiPlatform.Api.Identity;
 using AiPlatform.Api.Infrastructure;
+using AiPlatform.Api.Apis;
+using AiPlatform.Core.AI;
+using AiPlatform.Core.Assistants.Tools;
+using AiPlatform.Core.Conversations;
+using AiPlatform.Core.Credits;
 using AiPlatform.Core.Data;
 using AiPlatform.Core.Identity;
 using FluentValidation;
@@ -23,6 +28,8 @@ public static class ApplicationServiceExtensions
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            // A number sent as a string is a wrong type, not a number (the web defaults would accept "10").
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false));
         });
         // Malformed requests throw, so the exception handler can say precisely what was wrong with them.
@@ -42,5 +49,10 @@ public static class ApplicationServiceExtensions
         services.AddSingleton<TokenService>();
         services.AddSingleton<IEmailSender, LoggingEmailSender>();
         services.AddScoped<AuthService>();
+        services.AddCredits();
+        builder.AddAiModels();
+        services.AddAssistantTools();
+        services.AddScoped<ChatService>();
+        services.AddSingleton(provider => new AssistantDefaults(provider.GetRequiredService<ModelCatalog>().Default.Id));
     }
 }

@@ -21,7 +21,8 @@ public sealed class AuthService(
     IEmailSender email,
     IOptions<JwtOptions> jwtOptions,
     TimeProvider clock,
-    ILogger<AuthService> logger)
+    ILogger<AuthService> logger,
+    Core.Credits.CreditLedger credits)
 {
     public const string RevokedTokenKeyPrefix = "aiplatform:revoked-jti:";
 
@@ -59,6 +60,8 @@ public sealed class AuthService(
         db.Tenants.Add(tenant);
         db.Users.Add(user);
         db.AddIntegrationEvent(new TenantCreatedIntegrationEvent(tenant.Id, tenant.Name));
+        // The signup credits (account + ledger row) commit with the tenant or not at all.
+        credits.StageSignupGrant(tenant.Id, user.Id);
         var pair = StageRefreshToken(user, familyId: Guid.CreateVersion7());
         try
         {

@@ -25,6 +25,9 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, TenantC
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
+    public DbSet<Credits.CreditAccount> CreditAccounts => Set<Credits.CreditAccount>();
+    public DbSet<Credits.CreditTransaction> CreditTransactions => Set<Credits.CreditTransaction>();
+    public DbSet<Credits.UsageRecord> UsageRecords => Set<Credits.UsageRecord>();
 
     public TenantContext Tenant => tenant;
 

@@ -28,14 +28,14 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Auth requests allowed per window; high by default so tests from one address aren't throttled.</summary>
     protected virtual int AuthPermitLimit => 100_000;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync("api");
         // Building the server runs the migrator and the seeder.
         _ = Server;
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
+    public virtual async Task DisposeFixtureAsync()
     {
         await DisposeAsync();
         if (_database is not null)
@@ -43,6 +43,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             await _database.DisposeAsync();
         }
     }
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeFixtureAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -55,6 +57,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Seed:AdminPassword", AdminPassword);
         builder.UseSetting("RateLimiting:KeyPrefix", RateLimitKeyPrefix);
         builder.UseSetting("RateLimiting:Auth:PermitLimit", AuthPermitLimit.ToString());
+        builder.UseSetting("AI:Local:TokenDelayMs", "0");
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<IEmailSender>(Emails)));
     }
 

@@ -1,0 +1,49 @@
+using AiPlatform.Core.AI;
+using AiPlatform.Core.Assistants;
+using Microsoft.SemanticKernel.ChatCompletion;
+
+namespace AiPlatform.Core.Conversations;
+
+/// <summary>
+/// What one chat turn asks for. With a <see cref="Conversation"/> both messages are stored in it; without one the
+/// turn is one-shot (assistant test, <c>/ai/chat</c>) and only its usage is recorded.
+/// </summary>
+public sealed record ChatTurnSpec(
+    Guid TenantId,
+    Guid UserId,
+    string Content,
+    Assistant? Assistant = null,
+    Conversation? Conversation = null,
+    string? ModelOverride = null,
+    double? TemperatureOverride = null,
+    int? MaxTokensOverride = null);
+
+/// <summary>A turn whose checks passed and whose user message (if any) is stored: ready to call the model.</summary>
+public sealed record PreparedChatTurn(
+    ChatTurnSpec Spec,
+    CatalogModel Model,
+    ChatHistory History,
+    int MaxTokens,
+    double Temperature,
+    Message? UserMessage,
+    Guid AssistantMessageId);
+
+/// <summary>How a turn ended: the reply (stored when the turn has a conversation), its usage and cost.</summary>
+public sealed record ChatTurnResult(
+    Guid AssistantMessageId,
+    Message? AssistantMessage,
+    string Content,
+    ModelUsage Usage,
+    decimal Cost,
+    long LatencyMs,
+    string? FinishReason);
+
+/// <summary>One step of a streamed turn.</summary>
+public abstract record ChatTurnUpdate;
+
+public sealed record ChatTurnDelta(string Text) : ChatTurnUpdate;
+
+public sealed record ChatTurnCompleted(ChatTurnResult Result) : ChatTurnUpdate;
+
+/// <summary>The model call failed after the stream began; the failed reply is stored.</summary>
+public sealed record ChatTurnFailed(Common.DomainException Error) : ChatTurnUpdate;
