@@ -5,4 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 eng/servers.sh
+eng/embeddings.sh
 exec dotnet run --project AiPlatform.AppHost -- "$@"

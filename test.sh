@@ -6,6 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 
 eng/servers.sh --with-browser || exit $?
+eng/embeddings.sh || exit $?
 
 log=$(mktemp /tmp/aiplatform-test.XXXXXX.log)
 trap 'rm -f "$log"' EXIT
