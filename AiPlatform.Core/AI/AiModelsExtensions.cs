@@ -56,9 +56,10 @@ public static class AiModelsExtensions
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental; it does exactly this.
         client.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
-        // Retries 429, 5xx, 408 and transport errors, waiting as Retry-After says. It can only retry until the response
-        // headers are in: the OpenAI SDK sends with HttpCompletionOption.ResponseHeadersRead, so a streamed answer is
-        // never retried (nor cut by the attempt timeout) once it has begun.
+        // Retries 429, 5xx, 408 and transport errors, waiting as Retry-After says. A handler can only retry until the
+        // response headers are in, and the OpenAI SDK's transport (System.ClientModel's HttpClientPipelineTransport)
+        // always sends with HttpCompletionOption.ResponseHeadersRead: so a streamed answer is never retried, nor cut by
+        // the attempt timeout, once it has begun. SK, given this client, turns the SDK's own retries and timeout off.
         client.AddStandardResilienceHandler().Configure((resilience, provider) =>
             Apply(provider.GetRequiredService<IOptions<AiResilienceOptions>>().Value, resilience));
         client.AddHttpMessageHandler(() => new JsonAnswerHandler());
