@@ -3,6 +3,7 @@ using AiPlatform.Web.Components.Pages.Home;
 using AiPlatform.Web.Services;
 using AiPlatform.Web.Tests.Support;
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,12 +12,16 @@ namespace AiPlatform.Web.Tests.Pages;
 public sealed class HomePageTests : BunitContext
 {
     private readonly StubApiHandler _api = new();
+    private readonly BunitAuthorizationContext _auth;
 
     public HomePageTests()
     {
         // Same typed-client shape as the app; only the network underneath is fake.
         Services.AddHttpClient<ApiHealthClient>(c => c.BaseAddress = new("http://api.test"))
             .ConfigurePrimaryHttpMessageHandler(() => _api);
+
+        // Signed out, unless a test signs in.
+        _auth = AddAuthorization();
 
         // As in the browser once the circuit is up.
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
@@ -88,6 +93,27 @@ public sealed class HomePageTests : BunitContext
 
         page.WaitForAssertion(() => Assert.Equal("API: Healthy", StatusText(page)));
         Assert.True(page.Find("button").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Invites_a_signed_out_visitor_to_sign_in()
+    {
+        _api.AnswerHealth(HttpStatusCode.OK, "Healthy");
+
+        var page = Render<HomePage>();
+
+        Assert.Equal(["signin", "signup"], page.FindAll("#get-started ~ p a").Select(a => a.GetAttribute("href")));
+    }
+
+    [Fact]
+    public void Greets_a_signed_in_user()
+    {
+        _api.AnswerHealth(HttpStatusCode.OK, "Healthy");
+        _auth.SetAuthorized("Ada Lovelace");
+
+        var page = Render<HomePage>();
+
+        Assert.Contains("Signed in as Ada Lovelace.", page.Markup);
     }
 
     private static string StatusText(IRenderedComponent<HomePage> page) =>
