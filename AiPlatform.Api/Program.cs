@@ -23,5 +23,6 @@ v1.MapAssistantsApi();
 v1.MapConversationsApi();
 v1.MapChatApi();
 v1.MapCreditsApi();
+v1.MapDocumentsApi();
 
 app.Run();

@@ -54,5 +54,6 @@ public static class ApplicationServiceExtensions
         services.AddAssistantTools();
         services.AddScoped<ChatService>();
         services.AddSingleton(provider => new AssistantDefaults(provider.GetRequiredService<ModelCatalog>().Default.Id));
+        AiPlatform.Core.Knowledge.Documents.DocumentsServiceExtensions.AddDocuments(services);
     }
 }

@@ -28,6 +28,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, TenantC
     public DbSet<Credits.CreditAccount> CreditAccounts => Set<Credits.CreditAccount>();
     public DbSet<Credits.CreditTransaction> CreditTransactions => Set<Credits.CreditTransaction>();
     public DbSet<Credits.UsageRecord> UsageRecords => Set<Credits.UsageRecord>();
+    public DbSet<Knowledge.Documents.Document> Documents => Set<Knowledge.Documents.Document>();
+    public DbSet<Knowledge.Documents.DocumentBlob> DocumentBlobs => Set<Knowledge.Documents.DocumentBlob>();
 
     public TenantContext Tenant => tenant;
 
