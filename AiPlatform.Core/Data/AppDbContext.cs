@@ -14,8 +14,18 @@ namespace AiPlatform.Core.Data;
 /// <see cref="ITenantOwned"/> entity here, and row-level security in PostgreSQL
 /// (see <see cref="TenantSessionInterceptor"/> and the migrations' policies).
 /// </summary>
-public sealed class AppDbContext(DbContextOptions<AppDbContext> options, TenantContext tenant) : DbContext(options)
+public sealed class AppDbContext : DbContext
 {
+    private readonly TenantContext _tenant;
+
+    public AppDbContext(DbContextOptions<AppDbContext> options, TenantContext tenant) : base(options)
+    {
+        _tenant = tenant;
+        // A failed SaveChanges inside our transactions ends the unit of work (InTransactionAsync retries it whole), so
+        // the savepoint EF would wrap around each one is two wasted round trips.
+        Database.AutoSavepointsEnabled = false;
+    }
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<User> Users => Set<User>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
@@ -31,13 +41,13 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options, TenantC
     public DbSet<Knowledge.Documents.Document> Documents => Set<Knowledge.Documents.Document>();
     public DbSet<Knowledge.Documents.DocumentBlob> DocumentBlobs => Set<Knowledge.Documents.DocumentBlob>();
 
-    public TenantContext Tenant => tenant;
+    public TenantContext Tenant => _tenant;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 
-        modelBuilder.Entity<Tenant>().HasQueryFilter(t => tenant.IsSystem || t.Id == tenant.TenantId);
+        modelBuilder.Entity<Tenant>().HasQueryFilter(t => _tenant.IsSystem || t.Id == _tenant.TenantId);
         foreach (var entityType in modelBuilder.Model.GetEntityTypes()
                      .Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType) && !e.IsOwned()))
         {

@@ -7,7 +7,7 @@ namespace AiPlatform.IntegrationTests.Infrastructure;
 public static class TestServers
 {
     public static string Postgres { get; } =
-        Environment.GetEnvironmentVariable("AIPLATFORM_TEST_POSTGRES") ?? "Host=localhost;Port=5432;Username=aiplatform;Password=aiplatform";
+        Environment.GetEnvironmentVariable("AIPLATFORM_TEST_POSTGRES") ?? "Host=localhost;Port=5432;Username=aiplatform;Password=aiplatform;SSL Mode=Disable";
 
     public static string Redis { get; } = Environment.GetEnvironmentVariable("AIPLATFORM_TEST_REDIS") ?? "localhost:6379";
 
