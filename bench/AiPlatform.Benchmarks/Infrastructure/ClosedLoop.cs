@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace AiPlatform.Benchmarks.Infrastructure;
+
+/// <summary>
+/// A closed-loop load: <c>streams</c> workers, each sending its next request as soon as the previous one is done,
+/// until <c>total</c> requests have been sent between them. Returns every request's result, in start order, and the
+/// wall-clock time from the first start to the last end.
+/// </summary>
+public static class ClosedLoop
+{
+    public static async Task<(T[] Results, TimeSpan Elapsed)> RunAsync<T>(
+        int streams, int total, Func<int, int, CancellationToken, Task<T>> send, CancellationToken cancellationToken)
+    {
+        var results = new T[total];
+        var next = -1;
+        var started = Stopwatch.GetTimestamp();
+        var workers = Enumerable.Range(0, streams).Select(stream => Task.Run(async () =>
+        {
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < total)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                results[index] = await send(stream, index, cancellationToken);
+            }
+        }, cancellationToken)).ToArray();
+        await Task.WhenAll(workers);
+        return (results, Stopwatch.GetElapsedTime(started));
+    }
+}
