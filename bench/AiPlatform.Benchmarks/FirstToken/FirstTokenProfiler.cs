@@ -110,12 +110,17 @@ internal sealed partial class FirstTokenProfiler(ApiHost api)
         // the query, give the connection back. As the API is configured, then with the pool's reset (DISCARD ALL on the
         // next use) turned off, then with TLS turned off (if it was on).
         var configured = new NpgsqlConnectionStringBuilder(api.DatabaseConnectionString);
-        foreach (var (name, connectionString) in new[]
-                 {
-                     ("as configured", configured.ConnectionString),
-                     ("No Reset On Close", new NpgsqlConnectionStringBuilder(configured.ConnectionString) { NoResetOnClose = true }.ConnectionString),
-                     ("SSL Mode=Disable", new NpgsqlConnectionStringBuilder(configured.ConnectionString) { SslMode = SslMode.Disable }.ConnectionString),
-                 })
+        var variants = new List<(string Name, string ConnectionString)>
+        {
+            ("as configured", configured.ConnectionString),
+            ("No Reset On Close", new NpgsqlConnectionStringBuilder(configured.ConnectionString) { NoResetOnClose = true }.ConnectionString),
+        };
+        if (tls)
+        {
+            variants.Add(("SSL Mode=Disable", new NpgsqlConnectionStringBuilder(configured.ConnectionString) { SslMode = SslMode.Disable }.ConnectionString));
+        }
+
+        foreach (var (name, connectionString) in variants)
         {
             Add(table, $"Npgsql: pooled open + set_config + SELECT 1 + close ({name})", await TimeAsync(n, async () =>
             {
@@ -127,8 +132,9 @@ internal sealed partial class FirstTokenProfiler(ApiHost api)
             }));
         }
 
-        await using (var plain = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(configured.ConnectionString) { SslMode = SslMode.Disable }.ConnectionString))
+        if (tls)
         {
+            await using var plain = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(configured.ConnectionString) { SslMode = SslMode.Disable }.ConnectionString);
             await plain.OpenAsync(cancellationToken);
             Add(table, "PostgreSQL: SELECT 1 on an open connection, SSL Mode=Disable", await TimeAsync(n, () => Execute(plain, "SELECT 1")));
         }
