@@ -20,6 +20,9 @@ public abstract class ConsoleTestContext : BunitContext
     public static readonly Guid UserId = Guid.Parse("0197a000-0000-7000-8000-000000000001");
     public static readonly Guid TenantId = Guid.Parse("0197a000-0000-7000-8000-000000000002");
 
+    // bUnit's 1 s default is too short on a loaded 2-core CI machine, where a render after an HTTP round trip can lag.
+    static ConsoleTestContext() => DefaultWaitTimeout = TimeSpan.FromSeconds(10);
+
     protected ConsoleTestContext()
     {
         Services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
