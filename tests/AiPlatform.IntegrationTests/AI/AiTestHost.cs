@@ -38,6 +38,8 @@ internal sealed class AiTestHost : IAsyncDisposable
 
     public ModelUsageReader UsageReader => Services.GetRequiredService<ModelUsageReader>();
 
+    public static Dictionary<string, string?> ShortAttemptTimeout => new() { ["AI:Resilience:AttemptTimeoutSeconds"] = "1" };
+
     public static async Task<AiTestHost> StartAsync(string kind = AiProviderKinds.OpenAI, Dictionary<string, string?>? settings = null)
     {
         var server = await FakeOpenAiServer.StartAsync();
@@ -58,7 +60,9 @@ internal sealed class AiTestHost : IAsyncDisposable
             ["AI:Providers:0:Models:0:Capabilities:1"] = "streaming",
             ["AI:Providers:0:Models:0:Capabilities:2"] = "tools",
             ["AI:Local:TokenDelayMs"] = "0",
-            ["AI:Resilience:AttemptTimeoutSeconds"] = "1",
+            // Generous, so a busy CI machine never turns a slow scripted reply into a retry that shifts the script;
+            // the tests about attempt timeouts ask for 1 s themselves (ShortAttemptTimeout).
+            ["AI:Resilience:AttemptTimeoutSeconds"] = "10",
             ["AI:Resilience:TotalTimeoutSeconds"] = "10",
             ["AI:Resilience:MaxRetryAttempts"] = "2",
             ["AI:Resilience:RetryDelayMs"] = "10",

@@ -216,7 +216,7 @@ public sealed class ChatModelPipelineTests
     [Fact]
     public async Task A_provider_that_never_answers_times_out_as_503()
     {
-        await using var ai = await AiTestHost.StartAsync();
+        await using var ai = await AiTestHost.StartAsync(settings: AiTestHost.ShortAttemptTimeout);
         ai.Server.Enqueue(FakeReply.Hang(), FakeReply.Hang(), FakeReply.Hang());
 
         var failure = await Assert.ThrowsAsync<DomainException>(() =>
@@ -262,7 +262,7 @@ public sealed class ChatModelPipelineTests
     public async Task A_stream_may_last_longer_than_the_attempt_timeout()
     {
         // The attempt timeout (1 s here) only runs until the response headers: the rest of a stream is the caller's.
-        await using var ai = await AiTestHost.StartAsync();
+        await using var ai = await AiTestHost.StartAsync(settings: AiTestHost.ShortAttemptTimeout);
         ai.Server.Enqueue(FakeReply.Text("a slow answer that keeps on streaming for a while") with { ChunkDelay = TimeSpan.FromMilliseconds(150) });
         var watch = Stopwatch.StartNew();
 
@@ -314,7 +314,7 @@ public sealed class ChatModelPipelineTests
     [Fact]
     public async Task Each_provider_client_has_exactly_one_resilience_handler_with_its_own_options()
     {
-        await using var ai = await AiTestHost.StartAsync();
+        await using var ai = await AiTestHost.StartAsync(settings: AiTestHost.ShortAttemptTimeout);
 
         var chain = AiTestHost.HandlerChain(ai.Services, AiModelsExtensions.HttpClientName(AiTestHost.Provider));
 
