@@ -1,3 +1,4 @@
+using AiPlatform.IntegrationTests.Infrastructure;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -30,7 +31,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     public Uri BaseAddress { get; private set; } = null!;
 
-    public BenchDatabase Database { get; private set; } = null!;
+    public TestDatabase Database { get; private set; } = null!;
 
     /// <summary>The connection string the API was given: its database, plus any options the run asked for.</summary>
     public string DatabaseConnectionString { get; private set; } = null!;
@@ -46,7 +47,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         string purpose, IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null,
         string? databaseOptions = null)
     {
-        var database = await BenchDatabase.CreateAsync(purpose);
+        var database = await TestDatabase.CreateAsync($"bench_{purpose}", BenchServers.Postgres);
         try
         {
             var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString);

@@ -2,19 +2,29 @@ using Npgsql;
 
 namespace AiPlatform.IntegrationTests.Infrastructure;
 
-/// <summary>A PostgreSQL database of its own for one fixture, dropped afterwards, so test runs never interfere.</summary>
+/// <summary>
+/// A PostgreSQL database of its own for one fixture (or benchmark run, which links this file), dropped afterwards,
+/// so runs never interfere.
+/// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
-    private TestDatabase(string name) => Name = name;
+    private readonly string _server;
+
+    private TestDatabase(string server, string name)
+    {
+        _server = server;
+        Name = name;
+    }
 
     public string Name { get; }
 
-    public string ConnectionString => new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Database = Name }.ConnectionString;
+    public string ConnectionString => new NpgsqlConnectionStringBuilder(_server) { Database = Name }.ConnectionString;
 
-    public static async Task<TestDatabase> CreateAsync(string purpose = "test")
+    /// <param name="server">The server's connection string without a database; the tests' server by default.</param>
+    public static async Task<TestDatabase> CreateAsync(string purpose = "test", string? server = null)
     {
-        var database = new TestDatabase($"aiplatform_{purpose}_{Guid.NewGuid():N}");
-        await ExecuteOnServerAsync($"CREATE DATABASE \"{database.Name}\"");
+        var database = new TestDatabase(server ?? TestServers.Postgres, $"aiplatform_{purpose}_{Guid.NewGuid():N}");
+        await database.ExecuteOnServerAsync($"CREATE DATABASE \"{database.Name}\"");
         return database;
     }
 
@@ -24,9 +34,9 @@ public sealed class TestDatabase : IAsyncDisposable
         await ExecuteOnServerAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
     }
 
-    private static async Task ExecuteOnServerAsync(string sql)
+    private async Task ExecuteOnServerAsync(string sql)
     {
-        var builder = new NpgsqlConnectionStringBuilder(TestServers.Postgres) { Database = "postgres", Pooling = false };
+        var builder = new NpgsqlConnectionStringBuilder(_server) { Database = "postgres", Pooling = false };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
