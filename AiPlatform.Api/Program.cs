@@ -24,5 +24,6 @@ v1.MapConversationsApi();
 v1.MapChatApi();
 v1.MapCreditsApi();
 v1.MapDocumentsApi();
+v1.MapKnowledgeApi();
 
 app.Run();

@@ -7,6 +7,7 @@ using AiPlatform.Core.Common;
 using AiPlatform.Core.Data;
 using AiPlatform.Core.Knowledge.Chunking;
 using AiPlatform.Core.Knowledge.Documents;
+using AiPlatform.Core.Knowledge.Index;
 using AiPlatform.Core.Knowledge.Extraction;
 using AiPlatform.Core.Messaging;
 using FluentValidation;
@@ -241,8 +242,10 @@ public static class DocumentsApi
                 return false;
             }
 
+            // Its chunks go with it (cascade); the revision tells every API instance to drop their cached vectors.
             await db.Documents.Where(d => d.Id == id).ExecuteDeleteAsync(ct);
             await blobs.DeleteAsync(document.TenantId, document.BlobId, ct);
+            await db.BumpKnowledgeRevisionAsync(document.TenantId, ct);
             return true;
         }, cancellationToken);
         return deleted ? TypedResults.NoContent() : ApiError.NotFound("Document");

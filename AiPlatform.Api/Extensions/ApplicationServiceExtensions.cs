@@ -9,6 +9,7 @@ using AiPlatform.Core.Conversations;
 using AiPlatform.Core.Credits;
 using AiPlatform.Core.Data;
 using AiPlatform.Core.Identity;
+using AiPlatform.Core.Knowledge.Search;
 using FluentValidation;
 using Microsoft.AspNetCore.Identity;
 
@@ -55,5 +56,6 @@ public static class ApplicationServiceExtensions
         services.AddScoped<ChatService>();
         services.AddSingleton(provider => new AssistantDefaults(provider.GetRequiredService<ModelCatalog>().Default.Id));
         AiPlatform.Core.Knowledge.Documents.DocumentsServiceExtensions.AddDocuments(services);
+        builder.AddKnowledgeSearch();
     }
 }

@@ -28,6 +28,7 @@ public sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.Model).HasMaxLength(200);
         builder.Property(m => m.FinishReason).HasMaxLength(50);
         builder.OwnsOne(m => m.Error, error => error.ToJson());
+        builder.OwnsMany(m => m.Sources, source => source.ToJson());
         builder.HasGeneratedTsVectorColumn(m => m.SearchVector, "english", m => new { m.Content })
             .HasIndex(m => m.SearchVector).HasMethod("GIN");
         // Version-7 ids sort by creation time: the cursor for paging a conversation's history.

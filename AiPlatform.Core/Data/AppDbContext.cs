@@ -40,6 +40,8 @@ public sealed class AppDbContext : DbContext
     public DbSet<Credits.UsageRecord> UsageRecords => Set<Credits.UsageRecord>();
     public DbSet<Knowledge.Documents.Document> Documents => Set<Knowledge.Documents.Document>();
     public DbSet<Knowledge.Documents.DocumentBlob> DocumentBlobs => Set<Knowledge.Documents.DocumentBlob>();
+    public DbSet<Knowledge.Index.DocumentChunk> DocumentChunks => Set<Knowledge.Index.DocumentChunk>();
+    public DbSet<Knowledge.Index.KnowledgeRevision> KnowledgeRevisions => Set<Knowledge.Index.KnowledgeRevision>();
 
     public TenantContext Tenant => _tenant;
 

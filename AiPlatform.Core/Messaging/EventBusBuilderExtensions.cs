@@ -14,6 +14,7 @@ public static class EventBusBuilderExtensions
         where THandler : class, IIntegrationEventHandler<TEvent>
     {
         builder.Services.TryAddScoped<THandler>();
+        builder.Services.TryAddScoped<IntegrationEventDelivery>();
         builder.Services.Configure<EventBusSubscriptions>(subscriptions => subscriptions.Add<TEvent, THandler>());
         return builder;
     }

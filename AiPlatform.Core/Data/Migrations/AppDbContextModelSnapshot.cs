@@ -761,6 +761,104 @@ namespace AiPlatform.Core.Data.Migrations
                     b.ToTable("document_blobs", (string)null);
                 });
 
+            modelBuilder.Entity("AiPlatform.Core.Knowledge.Index.DocumentChunk", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("DocumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("document_id");
+
+                    b.Property<int>("DocumentVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("document_version");
+
+                    b.PrimitiveCollection<float[]>("Embedding")
+                        .IsRequired()
+                        .HasColumnType("real[]")
+                        .HasColumnName("embedding");
+
+                    b.Property<int>("EmbeddingDimensions")
+                        .HasColumnType("integer")
+                        .HasColumnName("embedding_dimensions");
+
+                    b.Property<string>("EmbeddingGenerator")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("embedding_generator");
+
+                    b.Property<string>("Heading")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("heading");
+
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("integer")
+                        .HasColumnName("ordinal");
+
+                    b.Property<int?>("Page")
+                        .HasColumnType("integer")
+                        .HasColumnName("page");
+
+                    b.Property<NpgsqlTsVector>("SearchVector")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search_vector")
+                        .HasAnnotation("Npgsql:TsVectorConfig", "english")
+                        .HasAnnotation("Npgsql:TsVectorProperties", new[] { "Text" });
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.Property<int>("TokenCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("token_count");
+
+                    b.HasKey("Id")
+                        .HasName("pk_document_chunks");
+
+                    b.HasIndex("SearchVector")
+                        .HasDatabaseName("ix_document_chunks_search_vector");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "GIN");
+
+                    b.HasIndex("DocumentId", "Ordinal")
+                        .IsUnique()
+                        .HasDatabaseName("ix_document_chunks_document_id_ordinal");
+
+                    b.HasIndex("TenantId", "EmbeddingGenerator")
+                        .HasDatabaseName("ix_document_chunks_tenant_id_embedding_generator");
+
+                    b.ToTable("document_chunks", (string)null);
+                });
+
+            modelBuilder.Entity("AiPlatform.Core.Knowledge.Index.KnowledgeRevision", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint")
+                        .HasColumnName("revision");
+
+                    b.HasKey("TenantId")
+                        .HasName("pk_knowledge_revisions");
+
+                    b.ToTable("knowledge_revisions", (string)null);
+                });
+
             modelBuilder.Entity("AiPlatform.Core.Messaging.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")
@@ -929,7 +1027,40 @@ namespace AiPlatform.Core.Data.Migrations
                                 .HasConstraintName("fk_messages_messages_id");
                         });
 
+                    b.OwnsMany("AiPlatform.Core.Conversations.MessageSource", "Sources", b1 =>
+                        {
+                            b1.Property<Guid>("MessageId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<Guid>("ChunkId");
+
+                            b1.Property<Guid>("DocumentId");
+
+                            b1.Property<string>("Filename")
+                                .IsRequired();
+
+                            b1.Property<int?>("Page");
+
+                            b1.Property<double>("Relevance");
+
+                            b1.HasKey("MessageId", "__synthesizedOrdinal");
+
+                            b1.ToTable("messages");
+
+                            b1
+                                .ToJson("sources")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("MessageId")
+                                .HasConstraintName("fk_messages_messages_message_id");
+                        });
+
                     b.Navigation("Error");
+
+                    b.Navigation("Sources");
                 });
 
             modelBuilder.Entity("AiPlatform.Core.Credits.CreditAccount", b =>
@@ -1066,6 +1197,26 @@ namespace AiPlatform.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_document_blobs_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("AiPlatform.Core.Knowledge.Index.DocumentChunk", b =>
+                {
+                    b.HasOne("AiPlatform.Core.Knowledge.Documents.Document", null)
+                        .WithMany()
+                        .HasForeignKey("DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_document_chunks_documents_document_id");
+                });
+
+            modelBuilder.Entity("AiPlatform.Core.Knowledge.Index.KnowledgeRevision", b =>
+                {
+                    b.HasOne("AiPlatform.Core.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_knowledge_revisions_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("AiPlatform.Core.Tenancy.Tenant", b =>

@@ -15,7 +15,7 @@ namespace AiPlatform.Core.Messaging.RabbitMq;
 /// Consumes this service's queue. A message is acknowledged once each of its handlers has run (or, per the inbox,
 /// had already run). When one throws, the message goes round the retry queue for another delivery, up to
 /// <see cref="EventBusOptions.MaxDeliveryAttempts"/>; after that, and straight away for a message nobody here can
-/// read, it is rejected into the dead-letter queue. Deliveries are never requeued in place, so nothing loops.
+/// read or whose handler calls it poison (<see cref="PoisonMessageException"/>), it is rejected into the dead-letter queue. Deliveries are never requeued in place, so nothing loops.
 /// </summary>
 internal sealed class RabbitMqConsumer(
     IServiceProvider services,
@@ -106,7 +106,7 @@ internal sealed class RabbitMqConsumer(
 
             try
             {
-                await HandleAsync(integrationEvent, subscription, stoppingToken);
+                await HandleAsync(integrationEvent, subscription, MessageHeaders.GetRetryCount(properties.Headers) + 1, stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -160,11 +160,14 @@ internal sealed class RabbitMqConsumer(
         return integrationEvent is not null;
     }
 
-    private async Task HandleAsync(IntegrationEvent integrationEvent, EventSubscription subscription, CancellationToken cancellationToken)
+    private async Task HandleAsync(IntegrationEvent integrationEvent, EventSubscription subscription, int attempt, CancellationToken cancellationToken)
     {
         foreach (var handler in subscription.Handlers)
         {
             await using var scope = services.CreateAsyncScope();
+            var delivery = scope.ServiceProvider.GetRequiredService<IntegrationEventDelivery>();
+            delivery.Attempt = attempt;
+            delivery.MaxAttempts = _options.MaxDeliveryAttempts;
             var consumer = handler.ConsumerName(_options.SubscriptionClientName);
             if (!await handler.HandleOnceAsync(scope.ServiceProvider, integrationEvent, consumer, cancellationToken))
             {
@@ -177,7 +180,7 @@ internal sealed class RabbitMqConsumer(
     {
         var properties = delivery.BasicProperties;
         var failedAttempts = MessageHeaders.GetRetryCount(properties.Headers) + 1;
-        if (!_options.ShouldRetry(failedAttempts))
+        if (failure is PoisonMessageException || !_options.ShouldRetry(failedAttempts))
         {
             logger.LogError(failure, "{EventType} {MessageId} failed {Attempts} times; dead-lettering it",
                 properties.Type, properties.MessageId, failedAttempts);

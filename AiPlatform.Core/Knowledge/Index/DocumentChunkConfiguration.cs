@@ -1,0 +1,23 @@
+using AiPlatform.Core.Knowledge.Documents;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace AiPlatform.Core.Knowledge.Index;
+
+public sealed class DocumentChunkConfiguration : IEntityTypeConfiguration<DocumentChunk>
+{
+    public void Configure(EntityTypeBuilder<DocumentChunk> builder)
+    {
+        builder.ToTable("document_chunks");
+        builder.Property(c => c.Heading).HasMaxLength(DocumentChunkLimits.HeadingLength);
+        builder.Property(c => c.Embedding).HasColumnType("real[]");
+        builder.Property(c => c.EmbeddingGenerator).HasMaxLength(DocumentChunkLimits.GeneratorLength);
+        builder.HasGeneratedTsVectorColumn(c => c.SearchVector, "english", c => new { c.Text })
+            .HasIndex(c => c.SearchVector).HasMethod("GIN");
+        // A document's chunks are numbered once per version: a job that ran twice cannot leave two copies.
+        builder.HasIndex(c => new { c.DocumentId, c.Ordinal }).IsUnique();
+        // The vector cache loads a tenant's vectors of one generator.
+        builder.HasIndex(c => new { c.TenantId, c.EmbeddingGenerator });
+        builder.HasOne<Document>().WithMany().HasForeignKey(c => c.DocumentId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,20 @@
+using AiPlatform.Core.Knowledge.Embeddings;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace AiPlatform.Core.Knowledge.Search;
+
+public static class KnowledgeSearchExtensions
+{
+    /// <summary>Hybrid knowledge search (options from "Knowledge:Search") over the embeddings from "Embeddings".</summary>
+    public static IHostApplicationBuilder AddKnowledgeSearch(this IHostApplicationBuilder builder)
+    {
+        builder.AddEmbeddings();
+        builder.Services.AddOptions<KnowledgeSearchOptions>().BindConfiguration(KnowledgeSearchOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton<TenantVectorCache>();
+        builder.Services.TryAddScoped<KnowledgeSearchService>();
+        return builder;
+    }
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AiPlatform.Core.Knowledge.Search;
+
+/// <summary>Bound from the "Knowledge:Search" configuration section.</summary>
+public sealed class KnowledgeSearchOptions
+{
+    public const string SectionName = "Knowledge:Search";
+
+    /// <summary>The k of reciprocal rank fusion: a result's score is the sum over both lists of 1 / (k + rank).</summary>
+    [Range(1, 1000)]
+    public int RrfK { get; set; } = 60;
+
+    /// <summary>How many results each list (full-text, vector) contributes to the fusion.</summary>
+    [Range(1, 1000)]
+    public int CandidatesPerList { get; set; } = 50;
+
+    /// <summary>
+    /// Vector matches with a lower cosine similarity are left out: every chunk is somewhat similar to every query, and
+    /// without a floor a question the documents can't answer would still get "sources".
+    /// </summary>
+    [Range(-1.0, 1.0)]
+    public double MinSimilarity { get; set; } = 0.25;
+}

@@ -1,0 +1,160 @@
+using AiPlatform.Core.Common;
+using AiPlatform.Core.Data;
+using AiPlatform.Core.Knowledge.Embeddings;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace AiPlatform.Core.Knowledge.Search;
+
+/// <summary>
+/// Hybrid retrieval over the tenant's chunks: PostgreSQL full-text ranking and exact cosine similarity over the
+/// tenant's cached vectors, fused by reciprocal rank fusion. One round trip fetches the tenant's knowledge revision,
+/// the filter's documents and the full-text candidates; a second fetches the winners' text.
+/// </summary>
+public sealed class KnowledgeSearchService(
+    AppDbContext db,
+    IEmbeddingGeneratorProvider embeddings,
+    TenantVectorCache vectorCache,
+    IOptions<KnowledgeSearchOptions> options)
+{
+    public const int MaxTopK = 50;
+
+    private readonly KnowledgeSearchOptions _options = options.Value;
+
+    /// <exception cref="DomainException">An assistant or documents in the filter don't exist for the tenant.</exception>
+    public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(KnowledgeQuery query, CancellationToken cancellationToken)
+    {
+        var tenantId = db.Tenant.RequiredTenantId;
+        var generator = embeddings.GetGenerator(tenantId);
+        var embedding = generator.Generator.GenerateVectorAsync(query.Query, cancellationToken: cancellationToken);
+
+        var candidates = await ReadCandidatesAsync(query, cancellationToken);
+        var vectors = await vectorCache.GetAsync(db, tenantId, generator.GeneratorId, generator.Dimensions, candidates.Revision, cancellationToken);
+        var nearest = vectors.Nearest((await embedding).Span, _options.CandidatesPerList, _options.MinSimilarity, candidates.Documents);
+
+        var fused = Fuse(candidates.Lexical, nearest.Select(n => n.ChunkId).ToList(), query.TopK);
+        if (fused.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = fused.Select(f => f.ChunkId).ToList();
+        var chunks = await db.DocumentChunks.AsNoTracking()
+            .Where(c => ids.Contains(c.Id))
+            .Join(db.Documents, c => c.DocumentId, d => d.Id, (c, d) => new { c.Id, c.DocumentId, d.FileName, c.Text, c.Page, c.Heading })
+            .ToDictionaryAsync(c => c.Id, cancellationToken);
+        var bestPossible = 2.0 / (_options.RrfK + 1);
+        return fused.Where(f => chunks.ContainsKey(f.ChunkId)).Select(f =>
+        {
+            var chunk = chunks[f.ChunkId];
+            return new KnowledgeHit(chunk.DocumentId, chunk.FileName, chunk.Id, chunk.Text, chunk.Page, chunk.Heading,
+                f.Score, Math.Min(1, f.Score / bestPossible), f.LexicalRank, f.VectorRank);
+        }).ToList();
+    }
+
+    private List<(Guid ChunkId, double Score, int? LexicalRank, int? VectorRank)> Fuse(
+        IReadOnlyList<Guid> lexical, IReadOnlyList<Guid> vector, int topK)
+    {
+        var ranks = new Dictionary<Guid, (int? Lexical, int? Vector)>();
+        for (var i = 0; i < lexical.Count; i++)
+        {
+            ranks[lexical[i]] = (i + 1, null);
+        }
+        for (var i = 0; i < vector.Count; i++)
+        {
+            ranks[vector[i]] = (ranks.GetValueOrDefault(vector[i]).Lexical, i + 1);
+        }
+
+        double Term(int? rank) => rank is { } r ? 1.0 / (_options.RrfK + r) : 0;
+        return ranks.Select(r => (ChunkId: r.Key, Score: Term(r.Value.Lexical) + Term(r.Value.Vector), r.Value.Lexical, r.Value.Vector))
+            .OrderByDescending(r => r.Score).ThenBy(r => Math.Min(r.Lexical ?? int.MaxValue, r.Vector ?? int.MaxValue))
+            .Take(topK).ToList();
+    }
+
+    private sealed record Candidates(long Revision, IReadOnlySet<Guid>? Documents, IReadOnlyList<Guid> Lexical);
+
+    // The documents a filter allows: $2 the assistant (or null), $3 the document ids (or null).
+    private const string AllowedDocumentsSql =
+        "SELECT id FROM documents WHERE ($2::uuid IS NULL OR $2 = ANY(assistant_ids)) AND ($3::uuid[] IS NULL OR id = ANY($3))";
+
+    // Up to three statements in one round trip: the revision (is the vector cache current?), the documents a filter
+    // allows, and the best full-text matches among them. Raw SQL still runs under row-level security.
+    private async Task<Candidates> ReadCandidatesAsync(KnowledgeQuery query, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var filtered = query.AssistantId is not null || query.DocumentIds is not null;
+            var tenantId = db.Tenant.RequiredTenantId;
+            var documentIds = query.DocumentIds?.ToArray();
+            // Every statement gets all five, typed, so one that leaves some unreferenced is still valid.
+            NpgsqlParameter[] arguments() =>
+            [
+                new() { Value = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid },
+                new() { Value = (object?)query.AssistantId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
+                new() { Value = (object?)documentIds ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                new() { Value = query.Query, NpgsqlDbType = NpgsqlDbType.Text },
+                new() { Value = _options.CandidatesPerList, NpgsqlDbType = NpgsqlDbType.Integer },
+            ];
+            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection());
+            batch.BatchCommands.Add(Command("SELECT coalesce(max(revision), 0) FROM knowledge_revisions WHERE tenant_id = $1", arguments));
+            if (filtered)
+            {
+                batch.BatchCommands.Add(Command(AllowedDocumentsSql, arguments));
+            }
+            batch.BatchCommands.Add(Command(
+                $"""
+                SELECT c.id FROM document_chunks c, websearch_to_tsquery('english', $4) q
+                WHERE c.tenant_id = $1 AND c.search_vector @@ q {(filtered ? $"AND c.document_id IN ({AllowedDocumentsSql})" : "")}
+                ORDER BY ts_rank_cd(c.search_vector, q) DESC, c.id
+                LIMIT $5
+                """, arguments));
+
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            var revision = reader.GetInt64(0);
+
+            HashSet<Guid>? documents = null;
+            if (filtered)
+            {
+                await reader.NextResultAsync(cancellationToken);
+                documents = [];
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    documents.Add(reader.GetGuid(0));
+                }
+                CheckFilter(query, documents);
+            }
+
+            await reader.NextResultAsync(cancellationToken);
+            var lexical = new List<Guid>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                lexical.Add(reader.GetGuid(0));
+            }
+            return new Candidates(revision, documents, lexical);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, Func<NpgsqlParameter[]> arguments)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(arguments());
+        return command;
+    }
+
+    private static void CheckFilter(KnowledgeQuery query, HashSet<Guid> documents)
+    {
+        if (query.DocumentIds?.Where(id => !documents.Contains(id)).ToList() is { Count: > 0 } missing && query.AssistantId is null)
+        {
+            throw DomainException.Validation("documentIds", $"These documents don't exist: {string.Join(", ", missing)}.");
+        }
+    }
+}

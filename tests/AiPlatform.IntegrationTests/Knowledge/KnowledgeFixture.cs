@@ -1,0 +1,88 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using AiPlatform.Core.Data;
+using AiPlatform.IntegrationTests.Documents;
+using AiPlatform.IntegrationTests.Infrastructure;
+using AiPlatform.IntegrationTests.Messaging.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AiPlatform.IntegrationTests.Knowledge;
+
+/// <summary>
+/// The API and the real Worker on one database and a broker topology of their own: uploads travel outbox → RabbitMQ →
+/// ingestion pipeline exactly as in the running stack. Retries are quick and few, so failure tests end in seconds.
+/// </summary>
+public class KnowledgeFixture : ApiFactory
+{
+    public static readonly IReadOnlyDictionary<string, string?> WorkerSettings = new Dictionary<string, string?>
+    {
+        ["EventBus:MaxDeliveryAttempts"] = "2",
+        ["EventBus:RetryDelay"] = "00:00:00.200",
+        ["Ingestion:ProgressInterval"] = "00:00:00.050",
+    };
+
+    public TestBroker Broker { get; private set; } = null!;
+    public WorkerFactory Worker { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Broker = await TestBroker.CreateAsync("knowledge");
+        Worker = StartWorker();
+        await Broker.WaitForConsumerAsync();
+    }
+
+    public override async Task DisposeFixtureAsync()
+    {
+        await Worker.DisposeAsync();
+        await Broker.DisposeAsync();
+        await base.DisposeFixtureAsync();
+    }
+
+    /// <summary>Another Worker process on the same database and queue (the caller disposes it).</summary>
+    public WorkerFactory StartWorker(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var worker = new WorkerFactory(Database.ConnectionString, Broker,
+            settings is null ? WorkerSettings : WorkerSettings.Concat(settings).ToDictionary());
+        _ = worker.Server;
+        return worker;
+    }
+
+    public void ReplaceWorker(WorkerFactory worker) => Worker = worker;
+
+    /// <summary>Uploads and waits until the document is PROCESSED; returns its final JSON.</summary>
+    public async Task<JsonElement> UploadProcessedAsync(HttpClient client, string fileName, byte[] content)
+    {
+        var id = (await client.UploadOkAsync(fileName, content)).GetProperty("id").GetGuid();
+        return await WaitForStatusAsync(client, id, "PROCESSED");
+    }
+
+    public static async Task<JsonElement> WaitForStatusAsync(HttpClient client, Guid id, string status, TimeSpan? timeout = null)
+    {
+        JsonElement document = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            document = await (await client.GetAsync($"/api/v1/documents/{id}")).ReadJsonAsync();
+            var current = document.GetProperty("status").GetString();
+            Assert.True(current != "ERROR" || status == "ERROR", $"The document failed: {document}");
+            return current == status;
+        }, timeout ?? TimeSpan.FromSeconds(60), $"document {id} to be {status}");
+        return document;
+    }
+
+    public static async Task<JsonElement[]> SearchAsync(HttpClient client, object request)
+    {
+        var response = await client.PostAsJsonAsync("/api/v1/knowledge/search", request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.ReadJsonAsync()).EnumerateArray().ToArray();
+    }
+
+    /// <summary>Runs <paramref name="work"/> with an AppDbContext acting for <paramref name="tenantId"/>.</summary>
+    public async Task<T> InTenantAsync<T>(Guid tenantId, Func<AppDbContext, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        db.Tenant.SetTenant(tenantId);
+        return await work(db);
+    }
+}
