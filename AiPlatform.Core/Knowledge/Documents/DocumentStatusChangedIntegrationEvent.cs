@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AiPlatform.Core.Messaging;
 
 namespace AiPlatform.Core.Knowledge.Documents;
@@ -8,7 +9,9 @@ namespace AiPlatform.Core.Knowledge.Documents;
 /// the transaction that makes the change, for whoever shows document status live.
 /// </summary>
 public sealed record DocumentStatusChangedIntegrationEvent(
-    Guid DocumentId, Guid TenantId, int Version, DocumentStatus Status, int ChunkCount, string? Error) : IntegrationEvent
+    Guid DocumentId, Guid TenantId, int Version,
+    [property: JsonConverter(typeof(JsonStringEnumConverter<DocumentStatus>))] DocumentStatus Status,
+    int ChunkCount, string? Error) : IntegrationEvent
 {
     public const string Type = "document.status-changed";
 

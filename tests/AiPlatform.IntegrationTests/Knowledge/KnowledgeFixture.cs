@@ -22,19 +22,30 @@ public class KnowledgeFixture : ApiFactory
     };
 
     public TestBroker Broker { get; private set; } = null!;
-    public WorkerFactory Worker { get; private set; } = null!;
+
+    /// <summary>The Worker started with the fixture, or the one a test put in its place with <see cref="ReplaceWorker"/>.</summary>
+    public WorkerFactory? Worker { get; private set; }
+
+    /// <summary>False for tests that start their Workers themselves, with settings of their own.</summary>
+    protected virtual bool StartsWorker => true;
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
         Broker = await TestBroker.CreateAsync("knowledge");
-        Worker = StartWorker();
-        await Broker.WaitForConsumerAsync();
+        if (StartsWorker)
+        {
+            Worker = StartWorker();
+            await Broker.WaitForConsumerAsync();
+        }
     }
 
     public override async Task DisposeFixtureAsync()
     {
-        await Worker.DisposeAsync();
+        if (Worker is not null)
+        {
+            await Worker.DisposeAsync();
+        }
         await Broker.DisposeAsync();
         await base.DisposeFixtureAsync();
     }
@@ -48,7 +59,8 @@ public class KnowledgeFixture : ApiFactory
         return worker;
     }
 
-    public void ReplaceWorker(WorkerFactory worker) => Worker = worker;
+    /// <summary>Makes <paramref name="worker"/> the one the fixture disposes.</summary>
+    public void ReplaceWorker(WorkerFactory? worker) => Worker = worker;
 
     /// <summary>Uploads and waits until the document is PROCESSED; returns its final JSON.</summary>
     public async Task<JsonElement> UploadProcessedAsync(HttpClient client, string fileName, byte[] content)
