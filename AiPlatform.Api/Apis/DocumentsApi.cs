@@ -54,8 +54,11 @@ public static class DocumentsApi
 
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
-            var pattern = $"%{EscapeLike(query.Search.Trim())}%";
-            documents = documents.Where(d => EF.Functions.ILike(d.FileName, pattern, "\\"));
+            var search = query.Search.Trim();
+            var pattern = $"%{EscapeLike(search)}%";
+            // By name, or by content once the document is indexed (the chunks' full-text index).
+            documents = documents.Where(d => EF.Functions.ILike(d.FileName, pattern, "\\")
+                || db.DocumentChunks.Any(c => c.DocumentId == d.Id && c.SearchVector.Matches(EF.Functions.WebSearchToTsQuery("english", search))));
         }
 
         var page = await documents.OrderByDescending(d => d.UploadedAt).ThenByDescending(d => d.Id)

@@ -49,6 +49,19 @@ public sealed class IngestionTests(KnowledgeFixture fixture) : IClassFixture<Kno
     }
 
     [Fact]
+    public async Task The_document_list_searches_names_and_indexed_content()
+    {
+        var tenant = await fixture.CreateTenantAsync();
+        await fixture.UploadProcessedAsync(tenant.Client, "penguins.txt", DocumentFixtures.Utf8("Emperor penguins huddle together through the Antarctic winter."));
+        await fixture.UploadProcessedAsync(tenant.Client, "camels.txt", DocumentFixtures.Utf8("Camels store fat in their humps to cross the desert."));
+
+        var byContent = await (await tenant.Client.GetAsync("/api/v1/documents?search=huddling")).ReadJsonAsync();
+        Assert.Equal(["penguins.txt"], byContent.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("filename").GetString()));
+        var byName = await (await tenant.Client.GetAsync("/api/v1/documents?search=camel")).ReadJsonAsync();
+        Assert.Equal(["camels.txt"], byName.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("filename").GetString()));
+    }
+
+    [Fact]
     public async Task Reprocessing_with_new_settings_replaces_the_chunks()
     {
         var tenant = await fixture.CreateTenantAsync();
