@@ -110,7 +110,7 @@ public static class AssistantsApi
 
         var turn = await chat.PrepareAsync(new ChatTurnSpec(assistant.TenantId, principal.UserId(), request.Message!, assistant), cancellationToken);
         var result = await chat.CompleteAsync(turn, cancellationToken);
-        return TypedResults.Ok(new AssistantTestResponse(result.Content, result.LatencyMs, result.Usage.TotalTokens, result.Cost, turn.Model.Id, []));
+        return TypedResults.Ok(new AssistantTestResponse(result.Content, result.LatencyMs, result.Usage.TotalTokens, result.Cost, turn.Model.Id, result.Sources));
     }
 
     public static async Task<Results<NoContent, ApiError>> DeleteAssistant(Guid id, AppDbContext db, CancellationToken cancellationToken)
@@ -139,7 +139,9 @@ public sealed record AssistantResponse(
 public sealed record TestAssistantRequest(string? Message);
 
 /// <param name="ResponseTime">Milliseconds the model took.</param>
-public sealed record AssistantTestResponse(string Response, long ResponseTime, int TokensUsed, decimal CreditsConsumed, string Model, IReadOnlyList<object> Sources);
+/// <summary>The reply to a test message; <c>sources</c> are the document passages it was grounded on.</summary>
+public sealed record AssistantTestResponse(
+    string Response, long ResponseTime, int TokensUsed, decimal CreditsConsumed, string Model, IReadOnlyList<MessageSource> Sources);
 
 public sealed class TestAssistantRequestValidator : AbstractValidator<TestAssistantRequest>
 {

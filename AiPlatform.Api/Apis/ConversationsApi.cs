@@ -260,11 +260,11 @@ public sealed record ConversationResponse(
 
 public sealed record MessageResponse(
     Guid Id, MessageRole Role, string Content, MessageStatus Status, string? Model, int? PromptTokens, int? CompletionTokens,
-    long? LatencyMs, string? FinishReason, MessageError? Error, DateTime CreatedAt)
+    long? LatencyMs, string? FinishReason, MessageError? Error, IReadOnlyList<MessageSource> Sources, DateTime CreatedAt)
 {
     public static readonly System.Linq.Expressions.Expression<Func<Message, MessageResponse>> Projection = m =>
         new MessageResponse(m.Id, m.Role, m.Content, m.Status, m.Model, m.PromptTokens, m.CompletionTokens, m.LatencyMs,
-            m.FinishReason, m.Error, m.CreatedAt);
+            m.FinishReason, m.Error, m.Sources, m.CreatedAt);
 
     private static readonly Func<Message, MessageResponse> Compiled = Projection.Compile();
 

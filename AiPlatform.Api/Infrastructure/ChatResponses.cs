@@ -7,8 +7,9 @@ namespace AiPlatform.Api.Infrastructure;
 
 /// <summary>
 /// Answers a prepared chat turn in the form the client asked for: JSON once the reply is stored, or, for
-/// <c>Accept: text/event-stream</c>, Server-Sent Events as the model writes: <c>message.created</c>, <c>delta</c>…,
-/// <c>usage</c>, <c>done</c> — or <c>error</c> with the envelope when the model fails mid-way.
+/// <c>Accept: text/event-stream</c>, Server-Sent Events as the model writes: <c>message.created</c>, <c>citation</c> for
+/// each passage the reply is grounded on (as soon as it is retrieved), <c>delta</c>…, <c>usage</c>, <c>done</c> — or
+/// <c>error</c> with the envelope when the model fails mid-way.
 /// </summary>
 public static class ChatResponses
 {
@@ -32,6 +33,9 @@ public static class ChatResponses
             {
                 case ChatTurnDelta delta:
                     yield return new SseItem<object>(new DeltaEvent(delta.Text), "delta");
+                    break;
+                case ChatTurnCitation citation:
+                    yield return new SseItem<object>(citation.Source, "citation");
                     break;
                 case ChatTurnCompleted { Result: var result }:
                     yield return new SseItem<object>(UsageEvent.From(result), "usage");

@@ -126,21 +126,16 @@ public sealed partial class LocalChatCompletionService(ITokenCounter tokenCounte
     private static string ComposeFromPassages(string question, List<(int Number, ChatPassage Passage)> passages)
     {
         var terms = Terms(question);
+        // Passages arrive best first from retrieval, which also matches meaning, not only words: shared words break
+        // ties between them, but a passage that shares none with the question can still be the answer.
         var cited = passages
             .Select(p => (p.Number, p.Passage, Score: Terms(p.Passage.Text).Count(terms.Contains)))
-            .Where(p => p.Score > 0)
             .OrderByDescending(p => p.Score).ThenBy(p => p.Number)
             .Take(MaxCitedPassages)
             .OrderBy(p => p.Number)
             .ToList();
         var answer = new StringBuilder("I'm the offline built-in model: no AI provider is configured, so instead of writing an answer I quote the retrieved passages that best match your question.")
             .AppendLine().AppendLine();
-        if (cited.Count == 0)
-        {
-            return answer.Append("None of the ").Append(passages.Count).Append(" retrieved passages mentions what you asked about: \"")
-                .Append(Summarize(question)).Append("\".").ToString();
-        }
-
         foreach (var (number, passage, _) in cited)
         {
             answer.Append("- \"").Append(Summarize(BestSentence(passage.Text, terms))).Append("\" [").Append(number).AppendLine("]");

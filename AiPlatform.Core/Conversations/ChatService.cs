@@ -7,6 +7,7 @@ using AiPlatform.Core.Assistants.Tools;
 using AiPlatform.Core.Common;
 using AiPlatform.Core.Credits;
 using AiPlatform.Core.Data;
+using AiPlatform.Core.Knowledge.Search;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.SemanticKernel;
@@ -30,6 +31,7 @@ public sealed class ChatService(
     ModelUsageReader usageReader,
     ToolRegistry tools,
     CreditLedger credits,
+    KnowledgeSearchService knowledge,
     TimeProvider clock,
     ILogger<ChatService> logger)
 {
@@ -38,6 +40,9 @@ public sealed class ChatService(
 
     /// <summary>The newest messages read back for a turn; the trimmer then fits them to the model's window.</summary>
     public const int HistoryMessagesLoaded = 200;
+
+    /// <summary>Passages retrieved for a model that cannot call <c>knowledge_search</c> itself.</summary>
+    public const int RetrievedPassages = 4;
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -70,6 +75,8 @@ public sealed class ChatService(
 
         history.AddUserMessage(spec.Content);
         history = trimmer.Trim(history, model);
+        var citations = new KnowledgeCitations();
+        var knowledgeTool = spec.Assistant is { } assistant && await GroundAsync(history, assistant, model, spec.Content, citations, cancellationToken);
 
         var maxTokens = Math.Min(spec.MaxTokensOverride ?? spec.Assistant?.MaxTokens ?? model.MaxOutputTokens, model.MaxOutputTokens);
         var estimate = CreditAmounts.CostOf(tokenCounter.CountTokens(history), maxTokens, model.InputCostPer1kTokens, model.OutputCostPer1kTokens);
@@ -77,7 +84,31 @@ public sealed class ChatService(
 
         var userMessage = spec.Conversation is { } target ? await StoreUserMessageAsync(target, spec.Content, cancellationToken) : null;
         return new PreparedChatTurn(spec, model, history, maxTokens,
-            spec.TemperatureOverride ?? spec.Assistant?.Temperature ?? DefaultTemperature, userMessage, Guid.CreateVersion7());
+            spec.TemperatureOverride ?? spec.Assistant?.Temperature ?? DefaultTemperature, userMessage, Guid.CreateVersion7(),
+            citations, knowledgeTool);
+    }
+
+    /// <summary>
+    /// Grounds a turn of an assistant with documents: a model that calls tools gets <c>knowledge_search</c> (returns
+    /// true); any other (the offline model included) gets the best passages for the question handed to it up front.
+    /// </summary>
+    private async Task<bool> GroundAsync(
+        ChatHistory history, Assistant assistant, CatalogModel model, string question, KnowledgeCitations citations, CancellationToken cancellationToken)
+    {
+        if (model.Supports(ModelCapabilities.Tools))
+        {
+            return await db.Documents.AnyAsync(d => d.AssistantIds.Contains(assistant.Id) && d.ChunkCount > 0, cancellationToken);
+        }
+
+        var hits = await knowledge.SearchAsync(new KnowledgeQuery(question, RetrievedPassages, assistant.Id), cancellationToken);
+        if (hits.Count > 0)
+        {
+            citations.Add(hits);
+            // Just before the question, where models weigh context most.
+            history.Insert(history.Count - 1, LocalChatCompletionService.CreatePassagesMessage(
+                hits.Select(hit => new ChatPassage(hit.Page is { } page ? $"{hit.Filename}, page {page}" : hit.Filename, hit.Text))));
+        }
+        return false;
     }
 
     /// <summary>One plain (non-streamed) model call. A failure is stored with the reply and then thrown.</summary>
@@ -121,10 +152,19 @@ public sealed class ChatService(
         var stored = false;
         var stream = service.GetStreamingChatMessageContentsAsync(turn.History, settings, kernel, cancellationToken)
             .GetAsyncEnumerator(cancellationToken);
+        var cited = 0;
         try
         {
             while (true)
             {
+                // Passages retrieved before the call, then those the model's own searches found.
+                foreach (var source in turn.Citations.From(cited))
+                {
+                    cited++;
+                    yield return new ChatTurnCitation(source);
+                }
+
+
                 DomainException? failure = null;
                 try
                 {
@@ -155,6 +195,11 @@ public sealed class ChatService(
                 }
             }
 
+            foreach (var source in turn.Citations.From(cited))
+            {
+                yield return new ChatTurnCitation(source);
+            }
+
             var result = await StoreReplyAsync(turn, text.ToString(), MessageStatus.Completed, usageReader.Read(prompt, updates),
                 Elapsed(started), FinishReason(updates.LastOrDefault(u => u.Metadata?.ContainsKey("FinishReason") == true)?.Metadata),
                 error: null, cancellationToken);
@@ -176,11 +221,12 @@ public sealed class ChatService(
     private (IChatCompletionService Service, Kernel Kernel, PromptExecutionSettings Settings) Configure(PreparedChatTurn turn)
     {
         var kernel = new Kernel();
-        var toolNames = turn.Spec.Assistant?.Tools ?? [];
+        var toolNames = (turn.Spec.Assistant?.Tools ?? []).Union(turn.KnowledgeTool ? [KnowledgeSearchTool.ToolName] : []).ToList();
         var useTools = toolNames.Count > 0 && turn.Model.Supports(ModelCapabilities.Tools);
         if (useTools)
         {
-            kernel.Plugins.AddRange(tools.CreatePlugins(toolNames, new ToolContext(turn.Spec.TenantId, turn.Spec.UserId, turn.Spec.Assistant?.Id)));
+            kernel.Plugins.AddRange(tools.CreatePlugins(toolNames,
+                new ToolContext(turn.Spec.TenantId, turn.Spec.UserId, turn.Spec.Assistant?.Id, turn.Citations)));
         }
 
         var settings = new OpenAIPromptExecutionSettings
@@ -234,6 +280,7 @@ public sealed class ChatService(
         var model = turn.Model;
         var cost = model.CostOf(usage);
         var now = Now;
+        var sources = turn.Citations.From(0);
         return await db.InTransactionAsync(async ct =>
         {
             Message? message = null;
@@ -253,6 +300,7 @@ public sealed class ChatService(
                     LatencyMs = latencyMs,
                     FinishReason = finishReason,
                     Error = error is null ? null : new MessageError { Code = error.Code, Message = error.Message },
+                    Sources = sources,
                     CreatedAt = now,
                 };
                 db.Messages.Add(message);
@@ -270,7 +318,7 @@ public sealed class ChatService(
                     message?.Id), ct);
             }
 
-            return new ChatTurnResult(turn.AssistantMessageId, message, content, usage, CreditAmounts.RoundUp(cost), latencyMs, finishReason);
+            return new ChatTurnResult(turn.AssistantMessageId, message, content, usage, CreditAmounts.RoundUp(cost), latencyMs, finishReason, sources);
         }, cancellationToken);
     }
 

@@ -18,7 +18,11 @@ public sealed record ChatTurnSpec(
     double? TemperatureOverride = null,
     int? MaxTokensOverride = null);
 
-/// <summary>A turn whose checks passed and whose user message (if any) is stored: ready to call the model.</summary>
+/// <summary>
+/// A turn whose checks passed and whose user message (if any) is stored: ready to call the model.
+/// <paramref name="Citations"/> holds the passages retrieved for it so far; <paramref name="KnowledgeTool"/> says the
+/// model gets <c>knowledge_search</c> to retrieve more itself.
+/// </summary>
 public sealed record PreparedChatTurn(
     ChatTurnSpec Spec,
     CatalogModel Model,
@@ -26,7 +30,9 @@ public sealed record PreparedChatTurn(
     int MaxTokens,
     double Temperature,
     Message? UserMessage,
-    Guid AssistantMessageId);
+    Guid AssistantMessageId,
+    Knowledge.Search.KnowledgeCitations Citations,
+    bool KnowledgeTool);
 
 /// <summary>How a turn ended: the reply (stored when the turn has a conversation), its usage and cost.</summary>
 public sealed record ChatTurnResult(
@@ -36,12 +42,16 @@ public sealed record ChatTurnResult(
     ModelUsage Usage,
     decimal Cost,
     long LatencyMs,
-    string? FinishReason);
+    string? FinishReason,
+    IReadOnlyList<MessageSource> Sources);
 
 /// <summary>One step of a streamed turn.</summary>
 public abstract record ChatTurnUpdate;
 
 public sealed record ChatTurnDelta(string Text) : ChatTurnUpdate;
+
+/// <summary>A passage the reply is grounded on, reported as soon as it was retrieved.</summary>
+public sealed record ChatTurnCitation(MessageSource Source) : ChatTurnUpdate;
 
 public sealed record ChatTurnCompleted(ChatTurnResult Result) : ChatTurnUpdate;
 

@@ -17,5 +17,5 @@ public interface IAssistantTool
     KernelPlugin CreatePlugin(ToolContext context);
 }
 
-/// <summary>What a tool may know about the turn it serves.</summary>
-public sealed record ToolContext(Guid TenantId, Guid? UserId, Guid? AssistantId);
+/// <summary>What a tool may know about the turn it serves; <paramref name="Citations"/> collects the passages it retrieves.</summary>
+public sealed record ToolContext(Guid TenantId, Guid? UserId, Guid? AssistantId, Knowledge.Search.KnowledgeCitations? Citations = null);

@@ -1,3 +1,4 @@
+using AiPlatform.Core.Assistants.Tools;
 using AiPlatform.Core.Knowledge.Embeddings;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,6 +16,7 @@ public static class KnowledgeSearchExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton<TenantVectorCache>();
         builder.Services.TryAddScoped<KnowledgeSearchService>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IAssistantTool, KnowledgeSearchTool>());
         return builder;
     }
 }

@@ -32,6 +32,11 @@ public sealed class KnowledgeSearchService(
         var embedding = generator.Generator.GenerateVectorAsync(query.Query, cancellationToken: cancellationToken);
 
         var candidates = await ReadCandidatesAsync(query, cancellationToken);
+        if (candidates.Documents is { Count: 0 })
+        {
+            return []; // The filter allows no document (e.g. an assistant without any).
+        }
+
         var vectors = await vectorCache.GetAsync(db, tenantId, generator.GeneratorId, generator.Dimensions, candidates.Revision, cancellationToken);
         var nearest = vectors.Nearest((await embedding).Span, _options.CandidatesPerList, _options.MinSimilarity, candidates.Documents);
 

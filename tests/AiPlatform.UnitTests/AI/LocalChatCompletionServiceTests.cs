@@ -92,15 +92,17 @@ public class LocalChatCompletionServiceTests
     }
 
     [Fact]
-    public async Task Says_so_when_no_passage_matches()
+    public async Task Trusts_the_retrieval_order_when_no_passage_shares_a_word_with_the_question()
     {
-        var history = Conversation("What is the parking policy?");
-        history.Add(LocalChatCompletionService.CreatePassagesMessage([new ChatPassage("Expenses", "Meals are reimbursed.")]));
+        // Retrieval matched these by meaning; the question shares no word with either.
+        var history = Conversation("Where can I leave my car?");
+        history.Add(LocalChatCompletionService.CreatePassagesMessage(
+            [new ChatPassage("Parking.pdf, page 3", "Staff vehicles go in the basement garage."), new ChatPassage("Expenses", "Meals are reimbursed.")]));
 
         var reply = await Model().GetChatMessageContentAsync(history);
 
-        Assert.Contains("None of the 1 retrieved passages", reply.Content);
-        Assert.DoesNotContain("[1]", reply.Content);
+        Assert.Contains("\"Staff vehicles go in the basement garage.\" [1]", reply.Content);
+        Assert.Contains("[1] Parking.pdf, page 3", reply.Content);
     }
 
     [Fact]
@@ -157,7 +159,8 @@ public class LocalChatCompletionServiceTests
             }
         });
 
-        Assert.InRange(received, 2, 8);
+        // Some words, not all: token by token, and cancellation stops it (the lower bound allows a loaded machine).
+        Assert.InRange(received, 1, 8);
     }
 
     [Fact]
