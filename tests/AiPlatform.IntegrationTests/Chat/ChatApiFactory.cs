@@ -30,9 +30,15 @@ public sealed class ChatApiFactory : ApiFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
+        UseFakeProvider(builder, Fake);
+    }
+
+    /// <summary>Points an API host at <paramref name="fake"/> as the provider "fake" with the test models.</summary>
+    public static void UseFakeProvider(IWebHostBuilder builder, FakeOpenAiServer fake)
+    {
         builder.UseSetting("AI:Providers:0:Name", "fake");
         builder.UseSetting("AI:Providers:0:Kind", "openai");
-        builder.UseSetting("AI:Providers:0:Endpoint", Fake.Endpoint.ToString());
+        builder.UseSetting("AI:Providers:0:Endpoint", fake.Endpoint.ToString());
         builder.UseSetting("AI:Providers:0:ApiKey", "sk-chat-tests");
         AddModel(builder, 0, Model, contextWindow: 8192, maxOutput: 512, inputCost: 1m, outputCost: 2m);
         AddModel(builder, 1, TinyContextModel, contextWindow: 160, maxOutput: 40, inputCost: 0m, outputCost: 0m);
