@@ -28,6 +28,13 @@ public sealed class EventBusOptions
     [Range(1, 1000)]
     public ushort PrefetchCount { get; set; } = 10;
 
+    /// <summary>
+    /// Messages this service handles at once (at most <see cref="PrefetchCount"/>). Handlers must then tolerate running
+    /// side by side; the inbox still runs each message once.
+    /// </summary>
+    [Range(1, 100)]
+    public ushort ConsumerConcurrency { get; set; } = 1;
+
     /// <summary>How long a publish may wait for the broker's confirm before it counts as failed.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

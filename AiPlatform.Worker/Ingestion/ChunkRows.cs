@@ -12,7 +12,7 @@ namespace AiPlatform.Worker.Ingestion;
 /// Writes chunks with one INSERT per batch, the columns passed as arrays and unnested server-side: EF would send a
 /// statement per few dozen rows, and binary COPY is refused on tables with row-level security.
 /// </summary>
-internal static class ChunkRows
+public static class ChunkRows
 {
     private const string InsertSql =
         """

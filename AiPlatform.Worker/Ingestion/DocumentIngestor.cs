@@ -8,6 +8,7 @@ using AiPlatform.Core.Knowledge.Index;
 using AiPlatform.Core.Messaging;
 using AiPlatform.Core.Tenancy;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
 namespace AiPlatform.Worker.Ingestion;
@@ -24,6 +25,7 @@ public sealed class DocumentIngestor(
     TextChunker chunker,
     IEmbeddingGeneratorProvider embeddings,
     IOptions<IngestionOptions> options,
+    EmbeddingThrottle throttle,
     TimeProvider clock,
     ILogger<DocumentIngestor> logger)
 {
@@ -117,7 +119,12 @@ public sealed class DocumentIngestor(
                     texts[i] = EmbeddingText(chunks[first + i]);
                 }
 
-                var embedded = await generator.Generator.GenerateAsync(texts, cancellationToken: ct);
+                GeneratedEmbeddings<Embedding<float>> embedded;
+                using (await throttle.EnterAsync(ct))
+                {
+                    embedded = await generator.Generator.GenerateAsync(texts, cancellationToken: ct);
+                }
+
                 if (embedded.Count != count)
                 {
                     throw new InvalidOperationException($"The embedding generator returned {embedded.Count} vectors for {count} texts.");

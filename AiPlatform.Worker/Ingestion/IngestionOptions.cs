@@ -11,7 +11,11 @@ public sealed class IngestionOptions
     [Range(1, 2048)]
     public int EmbeddingBatchSize { get; set; } = 128;
 
-    /// <summary>Embedding calls one document keeps in flight; a remote model's latency overlaps this way.</summary>
+    /// <summary>
+    /// Embedding calls the Worker keeps in flight, across all the documents it processes at once (EventBus
+    /// ConsumerConcurrency): a remote model's latency overlaps, and one document's extraction and chunking overlap
+    /// another's embedding, without ever asking the model for more than this.
+    /// </summary>
     [Range(1, 32)]
     public int EmbeddingConcurrency { get; set; } = 4;
 

@@ -1,4 +1,5 @@
 using AiPlatform.Benchmarks.FirstToken;
+using AiPlatform.Benchmarks.Knowledge;
 
 namespace AiPlatform.Benchmarks;
 
@@ -9,6 +10,7 @@ public static class BenchmarkProgram
     private static readonly IBenchmark[] Benchmarks =
     [
         new FirstTokenBenchmark(),
+        new IngestionBenchmark(),
     ];
 
     public static Task<int> Main(string[] args) => BenchmarkRunner.RunAsync(Benchmarks, args);

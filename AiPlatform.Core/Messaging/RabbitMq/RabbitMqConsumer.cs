@@ -59,7 +59,7 @@ internal sealed class RabbitMqConsumer(
     {
         // Resolved here, not injected: the broker may be unreachable when the service starts.
         var connection = services.GetRequiredService<IConnection>();
-        var channel = await connection.CreateConfirmedChannelAsync(stoppingToken);
+        var channel = await connection.CreateConfirmedChannelAsync(stoppingToken, _options.ConsumerConcurrency);
         try
         {
             await _topology.DeclareAsync(channel, _subscriptions.EventTypes, stoppingToken);

@@ -12,6 +12,19 @@ public static class ApiSetup
     /// <summary>Registers a tenant with a unique admin; returns a client signed in as that admin (and its access token).</summary>
     public static async Task<(HttpClient Client, string AccessToken)> RegisterTenantAsync(Uri apiBase, string tenantName)
     {
+        var (client, token, _) = await RegisterAsync(apiBase, tenantName);
+        return (client, token);
+    }
+
+    /// <summary>Registers a tenant with a unique admin; returns a client signed in as that admin and the tenant's id.</summary>
+    public static async Task<(HttpClient Client, Guid TenantId)> RegisterTenantWithIdAsync(Uri apiBase, string tenantName)
+    {
+        var (client, _, tenantId) = await RegisterAsync(apiBase, tenantName);
+        return (client, tenantId);
+    }
+
+    private static async Task<(HttpClient Client, string AccessToken, Guid TenantId)> RegisterAsync(Uri apiBase, string tenantName)
+    {
         var client = BenchHttp.CreateClient(apiBase);
         var auth = await PostAsync(client, "api/v1/auth/register", new
         {
@@ -23,7 +36,7 @@ public static class ApiSetup
         });
         var token = auth.GetProperty("tokens").GetProperty("accessToken").GetString()!;
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return (client, token);
+        return (client, token, auth.GetProperty("user").GetProperty("tenantId").GetGuid());
     }
 
     /// <summary>Creates an ACTIVE assistant; returns its id.</summary>

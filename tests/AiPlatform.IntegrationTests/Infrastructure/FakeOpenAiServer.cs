@@ -41,6 +41,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>Length of the vectors <c>/v1/embeddings</c> returns unless the request asks for <c>dimensions</c>.</summary>
     public int EmbeddingDimensions { get; set; } = 64;
 
+    /// <summary>How long <c>/v1/embeddings</c> takes to answer normally: a remote model's latency, for benchmarks.</summary>
+    public TimeSpan EmbeddingDelay { get; set; }
+
     /// <summary>Every request received so far, in arrival order.</summary>
     public IReadOnlyList<FakeRequest> Requests
     {
@@ -175,6 +178,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             }
 
             return;
+        }
+
+        if (EmbeddingDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(EmbeddingDelay, context.RequestAborted);
         }
 
         var inputs = body["input"] is JsonArray array ? array.Select(i => i!.GetValue<string>()).ToList() : [body["input"]!.GetValue<string>()];

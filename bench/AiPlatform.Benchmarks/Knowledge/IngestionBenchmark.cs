@@ -1,0 +1,213 @@
+extern alias worker;
+
+using System.Diagnostics;
+using AiPlatform.Benchmarks.Infrastructure;
+using AiPlatform.Benchmarks.Reporting;
+using AiPlatform.Core.Data;
+using AiPlatform.Core.Knowledge.Embeddings;
+using AiPlatform.IntegrationTests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Fonts.Standard14Fonts;
+using UglyToad.PdfPig.Writer;
+using IngestionOptions = worker::AiPlatform.Worker.Ingestion.IngestionOptions;
+
+namespace AiPlatform.Benchmarks.Knowledge;
+
+/// <summary>
+/// Issue 4, item 7 (a) and (b). (b): how long a 1 MB text PDF takes from the start of its upload until a search finds
+/// a sentence from its last page. (a): ingestion throughput end to end (chunks per second from the first upload until
+/// every document is PROCESSED) against the embedding generator alone on the same chunks, with the same batch size and
+/// concurrency. Both with the offline embedder, and (a) again with a remote OpenAI-compatible embedder that takes a
+/// fixed time per call, where the embedder, not this machine's CPU, sets the pace, as with a real model.
+/// </summary>
+public sealed class IngestionBenchmark : IBenchmark
+{
+    private const string Marker = "The quartermaster polishes brass saxophones beside the lighthouse.";
+
+    public string Name => "ingestion";
+
+    public string Description => "document ingestion throughput vs. the embedder alone, and time for a 1 MB PDF to become searchable (issue 4 #7a,b)";
+
+    public string Usage => """
+          --documents 12           documents in each throughput pass (default 12)
+          --words 100000           words per document (default 100000, about 600 KB of text)
+          --pdf-kb 1024            size of the PDF that must become searchable (default 1024)
+          --remote-latency-ms 300  the remote embedder's time per call of up to 128 chunks (a hosted model takes about
+                                   this for 128 inputs of 512 tokens); 0 skips the remote pass (default 300)
+        """;
+
+    public async Task<int> RunAsync(BenchmarkArgs args, CancellationToken cancellationToken)
+    {
+        var documents = args.Int("documents", 12, min: 1, max: 1000);
+        var words = args.Int("words", 100_000, min: 100, max: 2_000_000);
+        var pdfKb = args.Int("pdf-kb", 1024, min: 1, max: 50 * 1024);
+        var remoteLatency = args.Int("remote-latency-ms", 300, min: 0, max: 10_000);
+
+        Console.WriteLine("AiPlatform benchmark: ingestion (issue 4, item 7 a and b)");
+        Console.WriteLine($"machine   : {MachineInfo.Describe()}");
+        Console.WriteLine($"load      : {MachineInfo.LoadAverage()} at start");
+        var defaults = new IngestionOptions();
+        Console.WriteLine($"pipeline  : the real API and Worker in this process (outbox → RabbitMQ → pipeline), product defaults: " +
+            $"embedding batches of {defaults.EmbeddingBatchSize}, {defaults.EmbeddingConcurrency} calls in flight, 4 documents at once; outbox relay polling every 500 ms");
+        Console.WriteLine();
+
+        var texts = Enumerable.Range(0, documents).Select(i => new SyntheticText(i).Text(words)).ToList();
+        var results = new TextTable("embedder", "documents", "chunks", "pipeline s", "pipeline chunks/s", "embedder alone s", "embedder chunks/s", "ratio (target ≥ 0.9)");
+
+        await using (var local = await Stack.StartAsync("local", new Dictionary<string, string?>()))
+        {
+            var (seconds, pages, bytes) = await SearchablePdfAsync(local, pdfKb, cancellationToken);
+            Console.WriteLine($"(b) a {bytes / 1024.0 / 1024.0:0.00} MB text PDF of {pages} pages searchable after {seconds:0.00} s " +
+                "(upload start → a search finds a sentence of its last page; target ≤ 10 s)");
+            Console.WriteLine();
+            AddRow(results, "local (offline, 100-d)", await ThroughputAsync(local, texts, cancellationToken));
+        }
+
+        if (remoteLatency > 0)
+        {
+            await using var fake = await FakeOpenAiServer.StartAsync();
+            fake.EmbeddingDelay = TimeSpan.FromMilliseconds(remoteLatency);
+            await using var remote = await Stack.StartAsync("remote", new Dictionary<string, string?>
+            {
+                ["Embeddings:Default"] = "remote",
+                ["Embeddings:Providers:0:Name"] = "remote",
+                ["Embeddings:Providers:0:Endpoint"] = new Uri(fake.Endpoint, "v1").ToString(),
+                ["Embeddings:Providers:0:Model"] = "fake-embed",
+                ["Embeddings:Providers:0:Dimensions"] = "64",
+            });
+            AddRow(results, $"remote ({remoteLatency} ms per call, 64-d)", await ThroughputAsync(remote, texts, cancellationToken));
+        }
+
+        Console.WriteLine("(a) ingestion throughput, end to end vs. the embedder alone on the same chunks");
+        Console.WriteLine(results);
+        return 0;
+    }
+
+    private static void AddRow(TextTable table, string embedder, Throughput t) =>
+        table.Row(embedder, t.Documents, t.Chunks, t.PipelineSeconds.ToString("0.00"), (t.Chunks / t.PipelineSeconds).ToString("0"),
+            t.EmbedderSeconds.ToString("0.00"), (t.Chunks / t.EmbedderSeconds).ToString("0"), (t.EmbedderSeconds / t.PipelineSeconds).ToString("0.00"));
+
+    private static async Task<(double Seconds, int Pages, int Bytes)> SearchablePdfAsync(Stack stack, int kilobytes, CancellationToken cancellationToken)
+    {
+        var (pdf, pages) = TextPdf(kilobytes * 1024);
+        var (client, _) = await stack.NewTenantAsync();
+        var started = Stopwatch.GetTimestamp();
+        await client.UploadAsync("handbook.pdf", pdf, cancellationToken);
+        while (!(await client.SearchAsync(Marker, 1, cancellationToken)).Any(hit => hit.GetProperty("text").GetString()!.Contains("quartermaster")))
+        {
+            if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromMinutes(5))
+            {
+                throw new TimeoutException("The PDF was not searchable after 5 minutes.");
+            }
+            await Task.Delay(20, cancellationToken);
+        }
+        return (Stopwatch.GetElapsedTime(started).TotalSeconds, pages, pdf.Length);
+    }
+
+    private static async Task<Throughput> ThroughputAsync(Stack stack, IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        var (client, tenantId) = await stack.NewTenantAsync();
+        var files = texts.Select(text => System.Text.Encoding.UTF8.GetBytes(text)).ToList();
+        BenchProgress.Write($"{stack.Name}: uploading {files.Count} documents...");
+        var started = Stopwatch.GetTimestamp();
+        var ids = await Task.WhenAll(files.Select((file, i) => client.UploadAsync($"doc-{i}.txt", file, cancellationToken)));
+        var processed = await client.WaitProcessedAsync(ids, TimeSpan.FromMilliseconds(20), TimeSpan.FromMinutes(30), cancellationToken);
+        var pipeline = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var chunks = processed.Sum(d => d.GetProperty("chunkCount").GetInt32());
+
+        BenchProgress.Write($"{stack.Name}: embedding the same {chunks} chunks with the generator alone...");
+        var embedder = await EmbedderAloneAsync(stack, tenantId, ids, cancellationToken);
+        return new Throughput(files.Count, chunks, pipeline, embedder);
+    }
+
+    // The same texts the pipeline embedded (heading + text), in the same batches with the same concurrency.
+    private static async Task<double> EmbedderAloneAsync(Stack stack, Guid tenantId, IReadOnlyCollection<Guid> documentIds, CancellationToken cancellationToken)
+    {
+        await using var scope = stack.Api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        db.Tenant.SetTenant(tenantId);
+        var texts = await db.DocumentChunks.Where(c => documentIds.Contains(c.DocumentId)).OrderBy(c => c.DocumentId).ThenBy(c => c.Ordinal)
+            .Select(c => c.Heading == null ? c.Text : c.Heading + "\n" + c.Text).ToListAsync(cancellationToken);
+        var generator = scope.ServiceProvider.GetRequiredService<IEmbeddingGeneratorProvider>().GetGenerator(tenantId).Generator;
+        var options = new IngestionOptions();
+        var batches = texts.Chunk(options.EmbeddingBatchSize).ToList();
+        var started = Stopwatch.GetTimestamp();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = options.EmbeddingConcurrency, CancellationToken = cancellationToken },
+            async (batch, ct) => await generator.GenerateAsync(batch, cancellationToken: ct));
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>A text PDF of at least <paramref name="bytes"/> bytes, <see cref="Marker"/> on its last page.</summary>
+    private static (byte[] Pdf, int Pages) TextPdf(int bytes)
+    {
+        const int linesPerPage = 45;
+        var pageCount = 64;
+        while (true)
+        {
+            var text = new SyntheticText(seed: 42);
+            var pages = Enumerable.Range(0, pageCount).Select(_ => Enumerable.Range(0, linesPerPage).Select(_ => text.Sentence()).ToList()).ToList();
+            pages[^1][^1] = Marker;
+            using var builder = new PdfDocumentBuilder();
+            var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+            foreach (var lines in pages)
+            {
+                var page = builder.AddPage(PageSize.A4);
+                for (var i = 0; i < lines.Count; i++)
+                {
+                    page.AddText(lines[i], 9, new PdfPoint(40, 800 - i * 17), font);
+                }
+            }
+
+            var pdf = builder.Build();
+            if (pdf.Length >= bytes)
+            {
+                return (pdf, pageCount);
+            }
+            // Pages are alike in size: scale the count to the target, and a little more.
+            pageCount = (int)Math.Ceiling(pageCount * (double)bytes / pdf.Length * 1.02);
+        }
+    }
+
+    private sealed record Throughput(int Documents, int Chunks, double PipelineSeconds, double EmbedderSeconds);
+
+    /// <summary>An API and a Worker on one fresh database, with the same embedding settings.</summary>
+    private sealed class Stack : IAsyncDisposable
+    {
+        private Stack(string name, ApiHost api, WorkerHost worker)
+        {
+            Name = name;
+            Api = api;
+            Worker = worker;
+        }
+
+        public string Name { get; }
+        public ApiHost Api { get; }
+        public WorkerHost Worker { get; }
+
+        public static async Task<Stack> StartAsync(string name, Dictionary<string, string?> settings)
+        {
+            BenchProgress.Write($"{name}: starting the API (migrating its database) and the Worker...");
+            var api = await ApiHost.StartAsync($"ingestion_{name}", settings);
+            var worker = new WorkerHost(api.DatabaseConnectionString, settings);
+            worker.Start();
+            return new Stack(name, api, worker);
+        }
+
+        public async Task<(KnowledgeClient Client, Guid TenantId)> NewTenantAsync()
+        {
+            var (client, tenantId) = await ApiSetup.RegisterTenantWithIdAsync(Api.BaseAddress, $"{Name} tenant");
+            return (new KnowledgeClient(client), tenantId);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            BenchProgress.Write($"{Name}: stopping the Worker and the API, dropping the database...");
+            await Worker.StopAsync();
+            await Api.StopAsync();
+        }
+    }
+}
