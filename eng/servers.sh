@@ -104,9 +104,13 @@ if ! pg_ready; then
 fi
 # Application role: LOGIN + CREATEDB (tests create per-run databases), never superuser nor BYPASSRLS so that
 # row-level security applies to it. The database is owned by it. Checked first by logging in (no root needed).
+# Full-text matching (ts_match_vq, the @@ operator) is marked LEAKPROOF in the database and in template1 (which per-run
+# databases copy): row-level security lets only leakproof operators use an index, so without it every full-text
+# search under RLS reads the whole table.
 pg_app_ok() {
   PGPASSWORD=$DB_PASSWORD psql -X -qAt -h 127.0.0.1 -p "$PG_PORT" -U "$DB_ROLE" -d "$DB_NAME" -c \
     "SELECT r.rolcreatedb AND NOT r.rolsuper AND NOT r.rolbypassrls AND d.datdba = r.oid
+            AND (SELECT proleakproof FROM pg_proc WHERE oid = 'pg_catalog.ts_match_vq(tsvector,tsquery)'::regprocedure)
        FROM pg_roles r, pg_database d WHERE r.rolname = current_user AND d.datname = current_database()" 2>/dev/null | grep -qx t
 }
 pg_app_ok || as_root runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" -d postgres >/dev/null <<SQL ||
@@ -122,6 +126,10 @@ END
 SELECT 'CREATE DATABASE $DB_NAME OWNER $DB_ROLE'
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$DB_NAME') \gexec
 ALTER DATABASE $DB_NAME OWNER TO $DB_ROLE;
+\\c template1
+ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF;
+\\c $DB_NAME
+ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF;
 SQL
   fail "could not create the PostgreSQL role '$DB_ROLE' / database '$DB_NAME'"
 pg_app_ok || fail "cannot log in to PostgreSQL as $DB_ROLE/$DB_PASSWORD on 127.0.0.1:$PG_PORT, or the role/database are not as expected (check pg_hba.conf)"

@@ -56,12 +56,15 @@ public sealed class DocumentIngestor(
         {
             await status.ChangeAsync(DocumentStatus.Processing, error: null, cancellationToken);
             var (chunks, pageCount) = await ReadChunksAsync(scope.ServiceProvider.GetRequiredService<IBlobStore>(), document, cancellationToken);
+            var chunked = Stopwatch.GetTimestamp();
             var vectors = await EmbedAsync(chunks, generator, status, cancellationToken);
+            var embedded = Stopwatch.GetTimestamp();
             var stored = await StoreAsync(db, job, chunks, vectors, generator, pageCount, Stopwatch.GetElapsedTime(started), cancellationToken);
             logger.LogInformation(stored
-                    ? "Document {DocumentId} v{Version} indexed: {Chunks} chunks in {Elapsed} ms"
-                    : "Document {DocumentId} v{Version} was superseded while it was processed; {Chunks} chunks discarded after {Elapsed} ms",
-                job.DocumentId, job.Version, chunks.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    ? "Document {DocumentId} v{Version} indexed: {Chunks} chunks; read and chunked in {ChunkMs} ms, embedded in {EmbedMs} ms, stored in {StoreMs} ms"
+                    : "Document {DocumentId} v{Version} was superseded while it was processed; {Chunks} chunks discarded ({ChunkMs}/{EmbedMs}/{StoreMs} ms)",
+                job.DocumentId, job.Version, chunks.Count, Milliseconds(started, chunked), Milliseconds(chunked, embedded),
+                Milliseconds(embedded, Stopwatch.GetTimestamp()));
         }
         catch (DocumentExtractionException ex)
         {
@@ -78,6 +81,8 @@ public sealed class DocumentIngestor(
             throw;
         }
     }
+
+    private static long Milliseconds(long from, long to) => (long)Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
     private static async Task<bool> IsIndexedByAsync(AppDbContext db, Guid documentId, string generatorId, CancellationToken cancellationToken)
     {

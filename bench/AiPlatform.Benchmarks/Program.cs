@@ -11,6 +11,7 @@ public static class BenchmarkProgram
     [
         new FirstTokenBenchmark(),
         new IngestionBenchmark(),
+        new SearchBenchmark(),
     ];
 
     public static Task<int> Main(string[] args) => BenchmarkRunner.RunAsync(Benchmarks, args);

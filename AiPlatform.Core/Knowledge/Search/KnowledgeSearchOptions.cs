@@ -16,6 +16,14 @@ public sealed class KnowledgeSearchOptions
     public int CandidatesPerList { get; set; } = 50;
 
     /// <summary>
+    /// Full-text matches ranked per search, at most. A query of common words can match most of a large index, and
+    /// ranking costs per match; past this many, the words say little about which chunk is best and the vector side
+    /// decides.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxLexicalMatches { get; set; } = 1000;
+
+    /// <summary>
     /// Vector matches with a lower cosine similarity are left out: every chunk is somewhat similar to every query, and
     /// without a floor a question the documents can't answer would still get "sources".
     /// </summary>

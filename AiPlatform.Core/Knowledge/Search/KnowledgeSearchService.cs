@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using AiPlatform.Core.Common;
 using AiPlatform.Core.Data;
 using AiPlatform.Core.Knowledge.Embeddings;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -18,7 +20,8 @@ public sealed class KnowledgeSearchService(
     AppDbContext db,
     IEmbeddingGeneratorProvider embeddings,
     TenantVectorCache vectorCache,
-    IOptions<KnowledgeSearchOptions> options)
+    IOptions<KnowledgeSearchOptions> options,
+    ILogger<KnowledgeSearchService> logger)
 {
     public const int MaxTopK = 50;
 
@@ -29,16 +32,34 @@ public sealed class KnowledgeSearchService(
     {
         var tenantId = db.Tenant.RequiredTenantId;
         var generator = embeddings.GetGenerator(tenantId);
-        var embedding = generator.Generator.GenerateVectorAsync(query.Query, cancellationToken: cancellationToken);
+        Task<ReadOnlyMemory<float>> embedding = generator.Generator.GenerateVectorAsync(query.Query, cancellationToken: cancellationToken);
 
+        // Without a filter the scan needs nothing from the database: run it on the vectors already cached while the
+        // full-text query runs, and keep its result if the revision shows they are still current.
+        var cached = query.AssistantId is null && query.DocumentIds is null ? vectorCache.Peek(tenantId, generator.GeneratorId) : null;
+        var early = cached is null ? null : Task.Run(async () => cached.Nearest(await embedding, _options.CandidatesPerList, _options.MinSimilarity, null), cancellationToken);
+
+        var started = Stopwatch.GetTimestamp();
         var candidates = await ReadCandidatesAsync(query, cancellationToken);
+        var read = Stopwatch.GetTimestamp();
         if (candidates.Documents is { Count: 0 })
         {
             return []; // The filter allows no document (e.g. an assistant without any).
         }
 
-        var vectors = await vectorCache.GetAsync(db, tenantId, generator.GeneratorId, generator.Dimensions, candidates.Revision, cancellationToken);
-        var nearest = vectors.Nearest((await embedding).Span, _options.CandidatesPerList, _options.MinSimilarity, candidates.Documents);
+        List<(Guid ChunkId, float Similarity)> nearest;
+        if (early is not null && cached!.Revision == candidates.Revision)
+        {
+            nearest = await early;
+        }
+        else
+        {
+            var vectors = await vectorCache.GetAsync(db, tenantId, generator.GeneratorId, generator.Dimensions, candidates.Revision, cancellationToken);
+            nearest = vectors.Nearest(await embedding, _options.CandidatesPerList, _options.MinSimilarity, candidates.Documents);
+        }
+        logger.LogDebug("Searched {Query}: full-text candidates {CandidatesMs:0.00} ms, vectors {VectorMs:0.00} ms more ({Overlapped})",
+            query.Query, Stopwatch.GetElapsedTime(started, read).TotalMilliseconds, Stopwatch.GetElapsedTime(read).TotalMilliseconds,
+            early is not null && cached!.Revision == candidates.Revision ? "scanned meanwhile" : "scanned after");
 
         var fused = Fuse(candidates.Lexical, nearest.Select(n => n.ChunkId).ToList(), query.TopK);
         if (fused.Count == 0)
@@ -86,7 +107,8 @@ public sealed class KnowledgeSearchService(
         "SELECT id FROM documents WHERE ($2::uuid IS NULL OR $2 = ANY(assistant_ids)) AND ($3::uuid[] IS NULL OR id = ANY($3))";
 
     // Up to three statements in one round trip: the revision (is the vector cache current?), the documents a filter
-    // allows, and the best full-text matches among them. Raw SQL still runs under row-level security.
+    // allows, and the best full-text matches among them (ranking at most MaxLexicalMatches of them). Raw SQL still runs
+    // under row-level security.
     private async Task<Candidates> ReadCandidatesAsync(KnowledgeQuery query, CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
@@ -95,7 +117,7 @@ public sealed class KnowledgeSearchService(
             var filtered = query.AssistantId is not null || query.DocumentIds is not null;
             var tenantId = db.Tenant.RequiredTenantId;
             var documentIds = query.DocumentIds?.ToArray();
-            // Every statement gets all five, typed, so one that leaves some unreferenced is still valid.
+            // Every statement gets all six, typed, so one that leaves some unreferenced is still valid.
             NpgsqlParameter[] arguments() =>
             [
                 new() { Value = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid },
@@ -103,6 +125,7 @@ public sealed class KnowledgeSearchService(
                 new() { Value = (object?)documentIds ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
                 new() { Value = query.Query, NpgsqlDbType = NpgsqlDbType.Text },
                 new() { Value = _options.CandidatesPerList, NpgsqlDbType = NpgsqlDbType.Integer },
+                new() { Value = _options.MaxLexicalMatches, NpgsqlDbType = NpgsqlDbType.Integer },
             ];
             await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection());
             batch.BatchCommands.Add(Command("SELECT coalesce(max(revision), 0) FROM knowledge_revisions WHERE tenant_id = $1", arguments));
@@ -112,9 +135,12 @@ public sealed class KnowledgeSearchService(
             }
             batch.BatchCommands.Add(Command(
                 $"""
-                SELECT c.id FROM document_chunks c, websearch_to_tsquery('english', $4) q
-                WHERE c.tenant_id = $1 AND c.search_vector @@ q {(filtered ? $"AND c.document_id IN ({AllowedDocumentsSql})" : "")}
-                ORDER BY ts_rank_cd(c.search_vector, q) DESC, c.id
+                SELECT m.id FROM (
+                    SELECT c.id, c.search_vector FROM document_chunks c
+                    WHERE c.tenant_id = $1 AND c.search_vector @@ websearch_to_tsquery('english', $4)
+                      {(filtered ? $"AND c.document_id IN ({AllowedDocumentsSql})" : "")}
+                    LIMIT $6) m, websearch_to_tsquery('english', $4) q
+                ORDER BY ts_rank_cd(m.search_vector, q) DESC, m.id
                 LIMIT $5
                 """, arguments));
 

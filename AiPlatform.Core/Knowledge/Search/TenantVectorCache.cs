@@ -15,6 +15,9 @@ public sealed class TenantVectorCache
     private readonly ConcurrentDictionary<(Guid TenantId, string Generator), TenantVectors> _vectors = new();
     private readonly ConcurrentDictionary<(Guid TenantId, string Generator), SemaphoreSlim> _loading = new();
 
+    /// <summary>The tenant's vectors as last loaded, whatever their revision; null before the first load.</summary>
+    public TenantVectors? Peek(Guid tenantId, string generator) => _vectors.GetValueOrDefault((tenantId, generator));
+
     /// <summary>The tenant's vectors as of <paramref name="revision"/>, loaded with <paramref name="db"/> (which must act for the tenant) if needed.</summary>
     public async Task<TenantVectors> GetAsync(
         AppDbContext db, Guid tenantId, string generator, int dimensions, long revision, CancellationToken cancellationToken)
@@ -74,14 +77,29 @@ public sealed class TenantVectors(long revision, int dimensions, Guid[] chunkIds
     /// <summary>
     /// The <paramref name="limit"/> rows most similar to <paramref name="query"/> (a unit vector, so the dot product is
     /// the cosine) with similarity at least <paramref name="minSimilarity"/>, best first, optionally only rows of
-    /// <paramref name="documents"/>.
+    /// <paramref name="documents"/>. A large matrix is scanned in one slice per core.
     /// </summary>
     public List<(Guid ChunkId, float Similarity)> Nearest(
-        ReadOnlySpan<float> query, int limit, double minSimilarity, IReadOnlySet<Guid>? documents)
+        ReadOnlyMemory<float> query, int limit, double minSimilarity, IReadOnlySet<Guid>? documents)
+    {
+        var slices = chunkIds.Length < ParallelScanRows ? 1 : Environment.ProcessorCount;
+        var best = new List<(int Row, float Similarity)>[slices];
+        var sliceRows = (chunkIds.Length + slices - 1) / slices;
+        Parallel.For(0, slices, slice => best[slice] = NearestIn(
+            query.Span, slice * sliceRows, Math.Min(chunkIds.Length, (slice + 1) * sliceRows), limit, minSimilarity, documents));
+        return best.SelectMany(rows => rows).OrderByDescending(r => r.Similarity).Take(limit)
+            .Select(r => (chunkIds[r.Row], r.Similarity)).ToList();
+    }
+
+    // Below this many rows one core scans faster than several can be started.
+    private const int ParallelScanRows = 32_768;
+
+    private List<(int Row, float Similarity)> NearestIn(
+        ReadOnlySpan<float> query, int from, int to, int limit, double minSimilarity, IReadOnlySet<Guid>? documents)
     {
         // A min-heap of the best so far: each row costs one SIMD dot product and, rarely, a heap update.
         var best = new PriorityQueue<int, float>(limit + 1);
-        for (var row = 0; row < chunkIds.Length; row++)
+        for (var row = from; row < to; row++)
         {
             if (documents is not null && !documents.Contains(documentIds[row]))
             {
@@ -101,12 +119,11 @@ public sealed class TenantVectors(long revision, int dimensions, Guid[] chunkIds
             }
         }
 
-        var result = new List<(Guid, float)>(best.Count);
+        var result = new List<(int, float)>(best.Count);
         while (best.TryDequeue(out var row, out var similarity))
         {
-            result.Add((chunkIds[row], similarity));
+            result.Add((row, similarity));
         }
-        result.Reverse();
         return result;
     }
 }

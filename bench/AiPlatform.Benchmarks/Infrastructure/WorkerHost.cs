@@ -49,6 +49,8 @@ public sealed class WorkerHost : WebApplicationFactory<worker::Program>
         builder.UseSetting("EventBus:ExchangeName", Exchange);
         builder.UseSetting("EventBus:SubscriptionClientName", Queue);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // The pipeline's per-document timings (read and chunk, embed, store), for --verbose.
+        builder.UseSetting("Logging:LogLevel:AiPlatform.Worker.Ingestion", Environment.GetEnvironmentVariable("AIPLATFORM_BENCH_VERBOSE") is "1" ? "Information" : "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Critical");
         foreach (var (key, value) in _settings)
         {

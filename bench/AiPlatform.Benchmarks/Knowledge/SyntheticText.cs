@@ -1,46 +1,58 @@
 using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.ML.Tokenizers;
 
 namespace AiPlatform.Benchmarks.Knowledge;
 
 /// <summary>
-/// Deterministic English-like prose for the knowledge benchmarks: sentences drawn from a fixed vocabulary of real words
-/// (so the word vectors know them and full-text search stems them as it would real documents).
+/// Deterministic English-like prose for the knowledge benchmarks: real words (so the word vectors know them and full-text
+/// search stems them as it would real documents) drawn with a Zipf-like skew, a few common, most rare, as in real text.
+/// The vocabulary is the o200k tokenizer's whole-word tokens, in the order the tokenizer learned them (roughly by frequency).
 /// </summary>
-public sealed class SyntheticText(int seed)
+public sealed partial class SyntheticText(int seed)
 {
-    private static readonly string[] Subjects =
-        "the engineer|a farmer|the committee|our team|the museum|a doctor|the captain|the river|the company|a student|the orchestra|the government|the bakery|a pilot|the library|the hospital|the village|a scientist|the garden|the factory".Split('|');
-
-    private static readonly string[] Verbs =
-        "builds|repairs|studies|measures|protects|describes|improves|collects|delivers|designs|explains|grows|tests|plans|records|examines|shares|supports|reviews|produces".Split('|');
-
-    private static readonly string[] Objects =
-        "bridges|engines|harvests|budgets|paintings|vaccines|ships|floods|contracts|essays|symphonies|elections|bread|airports|manuscripts|patients|markets|telescopes|tomatoes|turbines|glaciers|volcanoes|computers|railways|forests|batteries|satellites|recipes|mountains|newspapers".Split('|');
-
-    private static readonly string[] Details =
-        "in the winter|after the storm|with great care|for the city|before the deadline|across the region|during the festival|under heavy rain|at the coast|near the border|for young children|with new tools|in the laboratory|on the northern hills|by the old harbour|for the next season".Split('|');
+    private static readonly Lazy<string[]> Vocabulary = new(() =>
+    {
+        var tokenizer = TiktokenTokenizer.CreateForEncoding("o200k_base");
+        return Enumerable.Range(0, 200_000)
+            .Select(id => tokenizer.Decode([id]) ?? "")
+            .Where(token => token.Length > 4 && token[0] == ' ' && Word().IsMatch(token.AsSpan(1)))
+            .Select(token => token[1..])
+            .Take(20_000)
+            .ToArray();
+    });
 
     private readonly Random _random = new(seed);
 
-    public string Sentence() =>
-        $"{Capitalize(Pick(Subjects))} {Pick(Verbs)} {Pick(Objects)} {Pick(Details)}.";
+    public string Sentence()
+    {
+        var words = Enumerable.Range(0, _random.Next(8, 17)).Select(_ => Pick()).ToArray();
+        words[0] = char.ToUpperInvariant(words[0][0]) + words[0][1..];
+        return string.Join(' ', words) + ".";
+    }
 
     /// <summary>About <paramref name="words"/> words of sentences, in paragraphs of five sentences.</summary>
     public string Text(int words)
     {
         var text = new StringBuilder();
         var sentences = 0;
-        while (text.Length < words * 6)
+        while (text.Length < words * 7)
         {
             text.Append(Sentence()).Append(++sentences % 5 == 0 ? "\n\n" : " ");
         }
         return text.ToString().Trim();
     }
 
-    /// <summary>A question made of words the corpus uses.</summary>
-    public string Query() => $"{Pick(Subjects)} {Pick(Verbs)} {Pick(Objects)}";
+    /// <summary>A three-word question drawn like the text.</summary>
+    public string Query() => $"{Pick()} {Pick()} {Pick()}";
 
-    private string Pick(string[] words) => words[_random.Next(words.Length)];
+    // Rank r with probability about 1 / r (log-uniform over the vocabulary): Zipf's law for word frequencies.
+    private string Pick()
+    {
+        var vocabulary = Vocabulary.Value;
+        return vocabulary[(int)Math.Pow(vocabulary.Length, _random.NextDouble()) - 1];
+    }
 
-    private static string Capitalize(string text) => char.ToUpperInvariant(text[0]) + text[1..];
+    [GeneratedRegex("^[a-z]{4,12}$")]
+    private static partial Regex Word();
 }
