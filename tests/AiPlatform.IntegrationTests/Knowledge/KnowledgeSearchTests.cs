@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using AiPlatform.IntegrationTests.Documents;
 using AiPlatform.IntegrationTests.Infrastructure;
 using AiPlatform.IntegrationTests.Messaging.Infrastructure;
+using AiPlatform.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace AiPlatform.IntegrationTests.Knowledge;
@@ -118,6 +119,21 @@ public sealed class KnowledgeSearchTests(KnowledgeFixture fixture) : IClassFixtu
         var owned = await fixture.InTenantAsync(owner.TenantId, db =>
             db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM document_chunks WHERE document_id = {id}").SingleAsync());
         Assert.True(owned > 0);
+    }
+
+    [Fact]
+    public async Task Full_text_matching_under_row_level_security_can_use_the_GIN_index()
+    {
+        // Row-level security lets only LEAKPROOF operators use an index; eng/servers.sh marks @@ so. Without it every
+        // search reads all of the tenant's chunks (hundreds of milliseconds at 100k).
+        var tenant = await fixture.CreateTenantAsync();
+        var plan = await fixture.InTenantAsync(tenant.TenantId, db => db.InTransactionAsync(async ct =>
+        {
+            await db.Database.ExecuteSqlRawAsync("SET LOCAL enable_seqscan = off", ct);
+            return string.Join("\n", await db.Database.SqlQueryRaw<string>(
+                "EXPLAIN SELECT id FROM document_chunks WHERE search_vector @@ websearch_to_tsquery('english', 'glaciers')").ToListAsync(ct));
+        }, CancellationToken.None));
+        Assert.Contains("ix_document_chunks_search_vector", plan);
     }
 
     [Fact]
