@@ -19,12 +19,17 @@ internal static class DocumentFixtures
         0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89,
     ];
 
-    public static byte[] Pdf(string text = "Foxes are found on every continent except Antarctica.")
+    public static byte[] Pdf(string text = "Foxes are found on every continent except Antarctica.") => PdfPages(text);
+
+    /// <summary>A PDF with one line of text on each page, in order.</summary>
+    public static byte[] PdfPages(params string[] pages)
     {
         using var builder = new PdfDocumentBuilder();
         var font = builder.AddStandard14Font(Standard14Font.Helvetica);
-        var page = builder.AddPage(PageSize.A4);
-        page.AddText(text, 12, new PdfPoint(60, 780), font);
+        foreach (var text in pages)
+        {
+            builder.AddPage(PageSize.A4).AddText(text, 12, new PdfPoint(60, 780), font);
+        }
         return builder.Build();
     }
 

@@ -146,21 +146,10 @@ public sealed class GroundedChatTests(GroundedChatTests.Fixture fixture) : IClas
     {
         var assistant = await (await client.PostAsJsonAsync("/api/v1/assistants", new { name = "Geologist", model, status = "ACTIVE" })).ReadJsonAsync();
         var assistantId = assistant.GetProperty("id").GetGuid();
-        var pdf = PdfPages(Volcanoes, Glaciers);
+        var pdf = DocumentFixtures.PdfPages(Volcanoes, Glaciers);
         var upload = await client.PostAsync("/api/v1/documents", DocumentFixtures.Form("earth.pdf", pdf, assistantIds: assistantId.ToString()));
         var documentId = (await upload.ReadJsonAsync()).GetProperty("id").GetGuid();
         await KnowledgeFixture.WaitForStatusAsync(client, documentId, "PROCESSED");
         return (assistantId, documentId);
-    }
-
-    private static byte[] PdfPages(params string[] pages)
-    {
-        using var builder = new UglyToad.PdfPig.Writer.PdfDocumentBuilder();
-        var font = builder.AddStandard14Font(UglyToad.PdfPig.Fonts.Standard14Fonts.Standard14Font.Helvetica);
-        foreach (var text in pages)
-        {
-            builder.AddPage(UglyToad.PdfPig.Content.PageSize.A4).AddText(text, 12, new UglyToad.PdfPig.Core.PdfPoint(60, 780), font);
-        }
-        return builder.Build();
     }
 }

@@ -33,7 +33,7 @@ public sealed class IngestionTests(KnowledgeFixture fixture) : IClassFixture<Kno
     public async Task Chunks_keep_page_numbers_and_are_stored_once_per_document()
     {
         var tenant = await fixture.CreateTenantAsync();
-        var pdf = MultiPagePdf("Volcanoes release sulfur dioxide into the stratosphere.", "Glaciers carve valleys over thousands of years.");
+        var pdf = DocumentFixtures.PdfPages("Volcanoes release sulfur dioxide into the stratosphere.", "Glaciers carve valleys over thousands of years.");
         var document = await fixture.UploadProcessedAsync(tenant.Client, "earth.pdf", pdf);
         var id = document.GetProperty("id").GetGuid();
         Assert.Equal(2, document.GetProperty("pageCount").GetInt32());
@@ -117,15 +117,4 @@ public sealed class IngestionTests(KnowledgeFixture fixture) : IClassFixture<Kno
 
     private Task<int> ChunkCountAsync(Guid tenantId, Guid documentId) =>
         fixture.InTenantAsync(tenantId, db => db.DocumentChunks.CountAsync(c => c.DocumentId == documentId));
-
-    private static byte[] MultiPagePdf(params string[] pages)
-    {
-        using var builder = new UglyToad.PdfPig.Writer.PdfDocumentBuilder();
-        var font = builder.AddStandard14Font(UglyToad.PdfPig.Fonts.Standard14Fonts.Standard14Font.Helvetica);
-        foreach (var text in pages)
-        {
-            builder.AddPage(UglyToad.PdfPig.Content.PageSize.A4).AddText(text, 12, new UglyToad.PdfPig.Core.PdfPoint(60, 780), font);
-        }
-        return builder.Build();
-    }
 }
