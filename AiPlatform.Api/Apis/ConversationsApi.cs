@@ -131,13 +131,16 @@ public static class ConversationsApi
         Guid id, PostMessageRequest request, ClaimsPrincipal principal, HttpContext httpContext, AppDbContext db, ChatService chat,
         CancellationToken cancellationToken)
     {
-        var conversation = await db.Conversations.AsNoTracking().OwnedBy(principal).SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
-        if (conversation is null)
+        // One round trip for both: this is on the way to the first token.
+        var target = await db.Conversations.AsNoTracking().OwnedBy(principal).Where(c => c.Id == id)
+            .Join(db.Assistants.AsNoTracking(), c => c.AssistantId, a => a.Id, (c, a) => new { Conversation = c, Assistant = a })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (target is null)
         {
             return ApiError.NotFound("Conversation");
         }
 
-        var assistant = await db.Assistants.AsNoTracking().SingleAsync(a => a.Id == conversation.AssistantId, cancellationToken);
+        var (conversation, assistant) = (target.Conversation, target.Assistant);
         var turn = await chat.PrepareAsync(
             new ChatTurnSpec(conversation.TenantId, conversation.UserId, request.Content!, assistant, conversation), cancellationToken);
         if (httpContext.Request.WantsEventStream())
