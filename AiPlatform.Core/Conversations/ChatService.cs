@@ -17,9 +17,9 @@ namespace AiPlatform.Core.Conversations;
 
 /// <summary>
 /// Runs chat turns: builds the Semantic Kernel history (system prompt, personality, the conversation trimmed to the
-/// model's window), refuses a turn the tenant cannot afford before calling the model, stores the user's message
-/// first (so it survives any failure), then stores the reply (completed, failed or cancelled) together with its
-/// usage and credit settlement in one transaction.
+/// model's window), refuses a turn the tenant cannot afford before calling the model, stores the user's message while
+/// the model call starts (so it survives any failure, without delaying the first token), then stores the reply
+/// (completed, failed or cancelled) together with its usage and credit settlement in one transaction.
 /// </summary>
 public sealed class ChatService(
     AppDbContext db,
@@ -75,20 +75,29 @@ public sealed class ChatService(
         var estimate = CreditAmounts.CostOf(tokenCounter.CountTokens(history), maxTokens, model.InputCostPer1kTokens, model.OutputCostPer1kTokens);
         await credits.EnsureCanAffordAsync(spec.TenantId, estimate, cancellationToken);
 
-        var userMessage = spec.Conversation is { } target ? await StoreUserMessageAsync(target, spec.Content, cancellationToken) : null;
-        return new PreparedChatTurn(spec, model, history, maxTokens,
-            spec.TemperatureOverride ?? spec.Assistant?.Temperature ?? DefaultTemperature, userMessage, Guid.CreateVersion7());
+        // Messages are ordered by id. A version 7 uuid orders by millisecond only (the rest is random), and both ids are
+        // made in the same one: the reply's is stamped a millisecond later so that it sorts after the user's message.
+        var idTime = DateTimeOffset.UtcNow;
+        var userMessage = spec.Conversation is { } target ? NewUserMessage(target, spec.Content, Guid.CreateVersion7(idTime)) : null;
+        return new PreparedChatTurn(spec, model, history, maxTokens, spec.TemperatureOverride ?? spec.Assistant?.Temperature ?? DefaultTemperature,
+            userMessage, Guid.CreateVersion7(idTime.AddMilliseconds(1)));
     }
 
-    /// <summary>One plain (non-streamed) model call. A failure is stored with the reply and then thrown.</summary>
+    /// <summary>
+    /// One plain (non-streamed) model call, with the user's message stored meanwhile. A failure is stored with the reply
+    /// and then thrown.
+    /// </summary>
     public async Task<ChatTurnResult> CompleteAsync(PreparedChatTurn turn, CancellationToken cancellationToken)
     {
         var (service, kernel, settings) = Configure(turn);
         var started = Stopwatch.GetTimestamp();
         var prompt = turn.History.ToList();
+        using var modelCall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pending = CallModelAsync();
+        await StoreUserMessageAsync(turn, pending, modelCall, cancellationToken);
         try
         {
-            var reply = await service.GetChatMessageContentAsync(turn.History, settings, kernel, cancellationToken);
+            var reply = await pending;
             // With automatic function calling SK appends each tool call and result to the history it was given.
             var produced = turn.History.Skip(prompt.Count).Append(reply).ToList();
             return await StoreReplyAsync(turn, reply.Content ?? "", MessageStatus.Completed, usageReader.Read(prompt, produced),
@@ -105,11 +114,16 @@ public sealed class ChatService(
             await StoreReplyAsync(turn, "", MessageStatus.Failed, ModelUsage.None, Elapsed(started), null, failure, CancellationToken.None);
             throw failure;
         }
+
+        // Async so that whatever the call throws, even before its first await, lands in the task.
+        async Task<ChatMessageContent> CallModelAsync() =>
+            await service.GetChatMessageContentAsync(turn.History, settings, kernel, modelCall.Token);
     }
 
     /// <summary>
-    /// A streamed model call: the reply's text as it arrives, then how the turn ended. If the consumer stops early
-    /// (the client went away), what had arrived is stored as a cancelled reply.
+    /// A streamed model call: <see cref="ChatTurnStarted"/> once the user's message is stored (the model call is already
+    /// under way), the reply's text as it arrives, then how the turn ended. If the consumer stops early (the client went
+    /// away), what had arrived is stored as a cancelled reply.
     /// </summary>
     public async IAsyncEnumerable<ChatTurnUpdate> StreamAsync(PreparedChatTurn turn, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -119,25 +133,26 @@ public sealed class ChatService(
         var updates = new List<StreamingChatMessageContent>();
         var text = new StringBuilder();
         var stored = false;
-        var stream = service.GetStreamingChatMessageContentsAsync(turn.History, settings, kernel, cancellationToken)
-            .GetAsyncEnumerator(cancellationToken);
+        using var modelCall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var stream = service.GetStreamingChatMessageContentsAsync(turn.History, settings, kernel, modelCall.Token)
+            .GetAsyncEnumerator(modelCall.Token);
+        var next = NextAsync(stream);
         try
         {
+            try
+            {
+                await StoreUserMessageAsync(turn, next, modelCall, cancellationToken);
+            }
+            catch
+            {
+                stored = true; // The turn never started: there is no reply to store.
+                throw;
+            }
+
+            yield return new ChatTurnStarted(turn.UserMessage);
             while (true)
             {
-                DomainException? failure = null;
-                try
-                {
-                    if (!await stream.MoveNextAsync())
-                    {
-                        break;
-                    }
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    failure = e as DomainException ?? Unexpected(e);
-                }
-
+                var (moved, failure) = await next;
                 if (failure is not null)
                 {
                     await StoreReplyAsync(turn, text.ToString(), MessageStatus.Failed, usageReader.Read(prompt, updates), Elapsed(started),
@@ -147,12 +162,19 @@ public sealed class ChatService(
                     yield break;
                 }
 
+                if (!moved)
+                {
+                    break;
+                }
+
                 updates.Add(stream.Current);
                 if (!string.IsNullOrEmpty(stream.Current.Content))
                 {
                     text.Append(stream.Current.Content);
                     yield return new ChatTurnDelta(stream.Current.Content);
                 }
+
+                next = NextAsync(stream);
             }
 
             var result = await StoreReplyAsync(turn, text.ToString(), MessageStatus.Completed, usageReader.Read(prompt, updates),
@@ -163,6 +185,13 @@ public sealed class ChatService(
         }
         finally
         {
+            if (!next.IsCompleted)
+            {
+                // The consumer stopped at ChatTurnStarted: the first step must end before the stream is disposed.
+                await modelCall.CancelAsync();
+                await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             await stream.DisposeAsync();
             if (!stored)
             {
@@ -170,6 +199,19 @@ public sealed class ChatService(
                 await StoreReplyAsync(turn, text.ToString(), MessageStatus.Cancelled, usageReader.Read(prompt, updates),
                     Elapsed(started), "cancelled", error: null, CancellationToken.None);
             }
+        }
+    }
+
+    /// <summary>The stream's next step: false at its end, or the failure (a cancellation is thrown as it is).</summary>
+    private async Task<(bool Moved, DomainException? Failure)> NextAsync(IAsyncEnumerator<StreamingChatMessageContent> stream)
+    {
+        try
+        {
+            return (await stream.MoveNextAsync(), null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return (false, e as DomainException ?? Unexpected(e));
         }
     }
 
@@ -207,24 +249,44 @@ public sealed class ChatService(
         return newestFirst;
     }
 
-    private async Task<Message> StoreUserMessageAsync(Conversation conversation, string content, CancellationToken cancellationToken)
+    private Message NewUserMessage(Conversation conversation, string content, Guid id) => new()
     {
-        var now = Now;
-        var message = new Message
+        Id = id,
+        TenantId = conversation.TenantId,
+        ConversationId = conversation.Id,
+        Role = MessageRole.User,
+        Content = content,
+        CreatedAt = Now,
+    };
+
+    /// <summary>
+    /// Stores the turn's user message (if it has one) while its model call, already started, runs; the caller stores the
+    /// reply only after this, so it never precedes the message. If the message cannot be stored the turn fails as it
+    /// would have before the call: the call is stopped and awaited (nothing else may use the stream meanwhile), then
+    /// the error is thrown.
+    /// </summary>
+    private async Task StoreUserMessageAsync(PreparedChatTurn turn, Task modelCall, CancellationTokenSource stopModelCall, CancellationToken cancellationToken)
+    {
+        if (turn.UserMessage is not { } message)
         {
-            TenantId = conversation.TenantId,
-            ConversationId = conversation.Id,
-            Role = MessageRole.User,
-            Content = content,
-            CreatedAt = now,
-        };
-        return await db.InTransactionAsync(async ct =>
+            return;
+        }
+
+        try
         {
-            db.Messages.Add(message);
-            await db.SaveChangesAsync(ct);
-            await CountMessageAsync(conversation.Id, now, ct);
-            return message;
-        }, cancellationToken);
+            await db.InTransactionAsync(async ct =>
+            {
+                db.Messages.Add(message);
+                await db.SaveChangesAsync(ct);
+                return await CountMessageAsync(message.ConversationId, message.CreatedAt, ct);
+            }, cancellationToken);
+        }
+        catch
+        {
+            await stopModelCall.CancelAsync();
+            await modelCall.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
     }
 
     private async Task<ChatTurnResult> StoreReplyAsync(

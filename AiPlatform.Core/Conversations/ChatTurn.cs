@@ -18,7 +18,10 @@ public sealed record ChatTurnSpec(
     double? TemperatureOverride = null,
     int? MaxTokensOverride = null);
 
-/// <summary>A turn whose checks passed and whose user message (if any) is stored: ready to call the model.</summary>
+/// <summary>
+/// A turn whose checks passed: ready to call the model. Its user message (if any) is stored by
+/// <see cref="ChatService.StreamAsync"/> or <see cref="ChatService.CompleteAsync"/> alongside the model call.
+/// </summary>
 public sealed record PreparedChatTurn(
     ChatTurnSpec Spec,
     CatalogModel Model,
@@ -40,6 +43,9 @@ public sealed record ChatTurnResult(
 
 /// <summary>One step of a streamed turn.</summary>
 public abstract record ChatTurnUpdate;
+
+/// <summary>The user's message (if the turn has one) is stored, and the model call is under way.</summary>
+public sealed record ChatTurnStarted(Message? UserMessage) : ChatTurnUpdate;
 
 public sealed record ChatTurnDelta(string Text) : ChatTurnUpdate;
 
