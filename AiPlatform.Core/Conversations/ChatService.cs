@@ -274,12 +274,17 @@ public sealed class ChatService(
 
         try
         {
-            await db.InTransactionAsync(async ct =>
-            {
-                db.Messages.Add(message);
-                await db.SaveChangesAsync(ct);
-                return await CountMessageAsync(message.ConversationId, message.CreatedAt, ct);
-            }, cancellationToken);
+            // The message and the conversation's count in one statement, atomic without a transaction: one round trip
+            // instead of three, on every turn. The other columns stay null, as EF would leave them for a user's message.
+            await db.Database.ExecuteSqlAsync($"""
+                WITH stored AS (
+                    INSERT INTO messages (id, tenant_id, conversation_id, role, content, status, created_at)
+                    VALUES ({message.Id}, {message.TenantId}, {message.ConversationId}, {message.Role.ToString()}, {message.Content},
+                        {message.Status.ToString()}, {message.CreatedAt}))
+                UPDATE conversations
+                SET message_count = message_count + 1, last_message_at = {message.CreatedAt}, updated_at = {message.CreatedAt}
+                WHERE id = {message.ConversationId}
+                """, cancellationToken);
         }
         catch
         {
