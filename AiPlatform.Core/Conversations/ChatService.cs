@@ -240,11 +240,13 @@ public sealed class ChatService(
         return string.IsNullOrWhiteSpace(assistant?.Personality) ? prompt : $"{prompt}\n\nPersonality: {assistant.Personality.Trim()}";
     }
 
-    private async Task<List<Message>> LoadHistoryAsync(Guid conversationId, CancellationToken cancellationToken)
+    /// <summary>Only what the history needs: whole rows would bring each message's search vector along, on every turn.</summary>
+    private async Task<List<HistoryMessage>> LoadHistoryAsync(Guid conversationId, CancellationToken cancellationToken)
     {
-        var newestFirst = await db.Messages.AsNoTracking()
+        var newestFirst = await db.Messages
             .Where(m => m.ConversationId == conversationId && m.Status != MessageStatus.Failed && m.Content != "")
-            .OrderByDescending(m => m.Id).Take(HistoryMessagesLoaded).ToListAsync(cancellationToken);
+            .OrderByDescending(m => m.Id).Take(HistoryMessagesLoaded)
+            .Select(m => new HistoryMessage(m.Role, m.Content)).ToListAsync(cancellationToken);
         newestFirst.Reverse();
         return newestFirst;
     }
@@ -357,4 +359,6 @@ public sealed class ChatService(
 
     private static string? FinishReason(IReadOnlyDictionary<string, object?>? metadata) =>
         metadata?.GetValueOrDefault("FinishReason")?.ToString()?.ToLowerInvariant();
+
+    private sealed record HistoryMessage(MessageRole Role, string Content);
 }
