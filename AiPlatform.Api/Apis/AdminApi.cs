@@ -16,10 +16,10 @@ public static class AdminApi
         var api = v1.MapGroup("/admin/tenants").WithTags("Admin").RequireAuthorization(Policies.PlatformAdmin);
         api.MapGet("/", ListTenants);
         api.MapGet("/{id:guid}", GetTenant);
-        api.MapPost("/{id:guid}/suspend", (Guid id, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
-            SetStatus(id, TenantStatus.Suspended, db, clock, ct));
-        api.MapPost("/{id:guid}/activate", (Guid id, AppDbContext db, TimeProvider clock, CancellationToken ct) =>
-            SetStatus(id, TenantStatus.Active, db, clock, ct));
+        api.MapPost("/{id:guid}/suspend", (Guid id, AppDbContext db, UserAccessCache accessCache, TimeProvider clock, CancellationToken ct) =>
+            SetStatus(id, TenantStatus.Suspended, db, accessCache, clock, ct));
+        api.MapPost("/{id:guid}/activate", (Guid id, AppDbContext db, UserAccessCache accessCache, TimeProvider clock, CancellationToken ct) =>
+            SetStatus(id, TenantStatus.Active, db, accessCache, clock, ct));
         return api;
     }
 
@@ -53,7 +53,7 @@ public static class AdminApi
     }
 
     private static async Task<Results<Ok<AdminTenantResponse>, ApiError>> SetStatus(
-        Guid id, TenantStatus status, AppDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, TenantStatus status, AppDbContext db, UserAccessCache accessCache, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (id == db.Tenant.TenantId)
         {
@@ -64,6 +64,7 @@ public static class AdminApi
         var updated = await db.Tenants.Where(t => t.Id == id).ExecuteUpdateAsync(s => s
             .SetProperty(t => t.Status, status)
             .SetProperty(t => t.UpdatedAt, clock.GetUtcNow().UtcDateTime), cancellationToken);
+        accessCache.EvictTenant(id);
         return updated == 0 ? ApiError.NotFound("Tenant") : await GetTenant(id, db, cancellationToken);
     }
 }

@@ -4,7 +4,6 @@ using AiPlatform.Api.Infrastructure;
 using AiPlatform.Core.Conversations;
 using AiPlatform.Core.Data;
 using FluentValidation;
-using Microsoft.EntityFrameworkCore;
 
 namespace AiPlatform.Api.Apis;
 
@@ -29,13 +28,11 @@ public static class ChatApi
             ModelOverride: request.Model, TemperatureOverride: request.Temperature, MaxTokensOverride: request.MaxTokens);
         if (request.ConversationId is { } conversationId)
         {
-            var conversation = await db.Conversations.AsNoTracking().OwnedBy(principal).SingleOrDefaultAsync(c => c.Id == conversationId, cancellationToken);
-            if (conversation is null)
+            if (await ConversationsApi.FindChatTargetAsync(db, principal, conversationId, cancellationToken) is not var (conversation, assistant))
             {
                 return ApiError.NotFound("Conversation");
             }
 
-            var assistant = await db.Assistants.AsNoTracking().SingleAsync(a => a.Id == conversation.AssistantId, cancellationToken);
             spec = spec with { Assistant = assistant, Conversation = conversation };
         }
 

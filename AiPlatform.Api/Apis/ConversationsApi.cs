@@ -131,15 +131,25 @@ public static class ConversationsApi
         Guid id, PostMessageRequest request, ClaimsPrincipal principal, HttpContext httpContext, AppDbContext db, ChatService chat,
         CancellationToken cancellationToken)
     {
-        var conversation = await db.Conversations.AsNoTracking().OwnedBy(principal).SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
-        if (conversation is null)
+        // The reads before the model call share one connection, so the tenant's session settings are applied once.
+        // Nothing here may begin a system scope: it takes effect only when a connection opens.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        PreparedChatTurn turn;
+        try
         {
-            return ApiError.NotFound("Conversation");
+            if (await FindChatTargetAsync(db, principal, id, cancellationToken) is not var (conversation, assistant))
+            {
+                return ApiError.NotFound("Conversation");
+            }
+
+            turn = await chat.PrepareAsync(
+                new ChatTurnSpec(conversation.TenantId, conversation.UserId, request.Content!, assistant, conversation), cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
         }
 
-        var assistant = await db.Assistants.AsNoTracking().SingleAsync(a => a.Id == conversation.AssistantId, cancellationToken);
-        var turn = await chat.PrepareAsync(
-            new ChatTurnSpec(conversation.TenantId, conversation.UserId, request.Content!, assistant, conversation), cancellationToken);
         if (httpContext.Request.WantsEventStream())
         {
             return ChatResponses.Stream(chat, turn, httpContext);
@@ -147,6 +157,16 @@ public static class ConversationsApi
 
         var result = await chat.CompleteAsync(turn, cancellationToken);
         return TypedResults.Ok(new TurnResponse(MessageResponse.From(turn.UserMessage!), MessageResponse.From(result.AssistantMessage!)));
+    }
+
+    /// <summary>The caller's conversation and its assistant, in one round trip (it is on the way to the first token).</summary>
+    public static async Task<(Conversation Conversation, Assistant Assistant)?> FindChatTargetAsync(
+        AppDbContext db, ClaimsPrincipal principal, Guid conversationId, CancellationToken cancellationToken)
+    {
+        var target = await db.Conversations.AsNoTracking().OwnedBy(principal).Where(c => c.Id == conversationId)
+            .Join(db.Assistants.AsNoTracking(), c => c.AssistantId, a => a.Id, (c, a) => new { Conversation = c, Assistant = a })
+            .SingleOrDefaultAsync(cancellationToken);
+        return target is null ? null : (target.Conversation, target.Assistant);
     }
 
     private static string TitleFrom(string? initialMessage)

@@ -130,7 +130,8 @@ public static partial class TenantsApi
     }
 
     public static async Task<Results<Ok<MemberResponse>, ApiError>> ChangeRole(
-        Guid id, ChangeRoleRequest request, ClaimsPrincipal principal, AppDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, ChangeRoleRequest request, ClaimsPrincipal principal, AppDbContext db, UserAccessCache accessCache, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, cancellationToken);
         if (user is null)
@@ -146,11 +147,12 @@ public static partial class TenantsApi
         user.Role = request.Role!.Value;
         user.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
+        accessCache.EvictUser(user.Id);
         return TypedResults.Ok(MemberResponse.From(user));
     }
 
     public static async Task<Results<NoContent, ApiError>> RemoveMember(
-        Guid id, ClaimsPrincipal principal, AppDbContext db, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal principal, AppDbContext db, UserAccessCache accessCache, CancellationToken cancellationToken)
     {
         if (id == principal.UserId())
         {
@@ -158,6 +160,7 @@ public static partial class TenantsApi
         }
 
         var deleted = await db.Users.Where(u => u.Id == id).ExecuteDeleteAsync(cancellationToken);
+        accessCache.EvictUser(id);
         return deleted == 0 ? ApiError.NotFound("User") : TypedResults.NoContent();
     }
 

@@ -44,6 +44,8 @@ public static class ApplicationServiceExtensions
         services.AddSingleton<RedisRateLimiter>();
 
         builder.AddPlatformAuthentication();
+        services.AddMemoryCache();
+        services.AddSingleton<UserAccessCache>();
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.SectionName);
         services.AddScoped<IDatabaseSeeder, PlatformAdminSeeder>();
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();

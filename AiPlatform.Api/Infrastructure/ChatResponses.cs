@@ -24,13 +24,15 @@ public static class ChatResponses
     private static async IAsyncEnumerable<SseItem<object>> Events(
         ChatService chat, PreparedChatTurn turn, HttpContext httpContext, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        yield return new SseItem<object>(
-            new MessageCreatedEvent(turn.UserMessage is null ? null : MessageResponse.From(turn.UserMessage), turn.AssistantMessageId),
-            "message.created");
         await foreach (var update in chat.StreamAsync(turn, cancellationToken))
         {
             switch (update)
             {
+                case ChatTurnStarted { UserMessage: var userMessage }:
+                    yield return new SseItem<object>(
+                        new MessageCreatedEvent(userMessage is null ? null : MessageResponse.From(userMessage), turn.AssistantMessageId),
+                        "message.created");
+                    break;
                 case ChatTurnDelta delta:
                     yield return new SseItem<object>(new DeltaEvent(delta.Text), "delta");
                     break;

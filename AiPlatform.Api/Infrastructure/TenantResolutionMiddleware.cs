@@ -10,9 +10,10 @@ namespace AiPlatform.Api.Infrastructure;
 
 /// <summary>
 /// Binds an authenticated request to its tenant, and re-checks what a token cannot know: the user may
-/// have been removed or had their role changed, and the tenant may have been suspended since it was issued.
+/// have been removed or had their role changed, and the tenant may have been suspended since it was issued
+/// (briefly cached, see <see cref="UserAccessCache"/>).
 /// </summary>
-public sealed class TenantResolutionMiddleware(RequestDelegate next)
+public sealed class TenantResolutionMiddleware(RequestDelegate next, UserAccessCache accessCache)
 {
     public async Task InvokeAsync(HttpContext context, AppDbContext db)
     {
@@ -23,11 +24,20 @@ public sealed class TenantResolutionMiddleware(RequestDelegate next)
         }
 
         var userId = context.User.UserId();
-        db.Tenant.SetTenant(context.User.TenantIdOf(), userId);
-        var current = await db.Users
-            .Where(u => u.Id == userId && u.Status == UserStatus.Active)
-            .Select(u => new { u.Role, TenantStatus = db.Tenants.Where(t => t.Id == u.TenantId).Select(t => t.Status).FirstOrDefault() })
-            .SingleOrDefaultAsync(context.RequestAborted);
+        var tenantId = context.User.TenantIdOf();
+        db.Tenant.SetTenant(tenantId, userId);
+        var current = accessCache.Find(tenantId, userId);
+        if (current is null)
+        {
+            current = await db.Users
+                .Where(u => u.Id == userId && u.Status == UserStatus.Active)
+                .Select(u => new UserAccess(u.Role, db.Tenants.Where(t => t.Id == u.TenantId).Select(t => t.Status).FirstOrDefault()))
+                .SingleOrDefaultAsync(context.RequestAborted);
+            if (current is not null)
+            {
+                accessCache.Set(tenantId, userId, current);
+            }
+        }
 
         if (current is null)
         {

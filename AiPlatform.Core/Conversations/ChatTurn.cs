@@ -19,7 +19,8 @@ public sealed record ChatTurnSpec(
     int? MaxTokensOverride = null);
 
 /// <summary>
-/// A turn whose checks passed and whose user message (if any) is stored: ready to call the model.
+/// A turn whose checks passed: ready to call the model. Its user message (if any) is stored by
+/// <see cref="ChatService.StreamAsync"/> or <see cref="ChatService.CompleteAsync"/> alongside the model call.
 /// <paramref name="Citations"/> holds the passages retrieved for it so far; <paramref name="KnowledgeTool"/> says the
 /// model gets <c>knowledge_search</c> to retrieve more itself.
 /// </summary>
@@ -47,6 +48,9 @@ public sealed record ChatTurnResult(
 
 /// <summary>One step of a streamed turn.</summary>
 public abstract record ChatTurnUpdate;
+
+/// <summary>The user's message (if the turn has one) is stored, and the model call is under way.</summary>
+public sealed record ChatTurnStarted(Message? UserMessage) : ChatTurnUpdate;
 
 public sealed record ChatTurnDelta(string Text) : ChatTurnUpdate;
 
