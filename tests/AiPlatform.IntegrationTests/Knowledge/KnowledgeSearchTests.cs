@@ -137,6 +137,17 @@ public sealed class KnowledgeSearchTests(KnowledgeFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_vector_side_is_the_exact_in_memory_scan_because_pgvector_is_not_installed_here()
+    {
+        // The issue allows pgvector with HNSW where the extension exists; this server has none, so every search test
+        // here exercises the exact SIMD scan. If pgvector appears, this fails as a reminder that its path is unbuilt.
+        var tenant = await fixture.CreateTenantAsync();
+        var available = await fixture.InTenantAsync(tenant.TenantId, db =>
+            db.Database.SqlQuery<bool>($"SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS \"Value\"").SingleAsync());
+        Assert.False(available, "pgvector is available on this server: the HNSW search path is not built yet.");
+    }
+
+    [Fact]
     public async Task Bad_search_requests_are_4xx_in_the_envelope()
     {
         var tenant = await fixture.CreateTenantAsync();
