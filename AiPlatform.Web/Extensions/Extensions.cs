@@ -49,6 +49,8 @@ public static class Extensions
             .AddHttpMessageHandler<BearerTokenHandler>();
         services.AddHttpClient<AssistantsClient>(c => c.BaseAddress = ApiBaseAddress).AddSafeResilience()
             .AddHttpMessageHandler<BearerTokenHandler>();
+        services.AddHttpClient<DocumentsClient>(c => c.BaseAddress = ApiBaseAddress).AddSafeResilience()
+            .AddHttpMessageHandler<BearerTokenHandler>();
         services.AddHttpClient<ConversationsClient>(c => c.BaseAddress = ApiBaseAddress).AddSafeResilience()
             .AddHttpMessageHandler<BearerTokenHandler>()
             // Stop must end a streamed reply at once. By default a response disposed unfinished is first drained (up to

@@ -21,7 +21,7 @@ public sealed class MainLayoutTests : ConsoleTestContext
         layout.WaitForAssertion(() => Assert.Equal("1,234.5 credits", layout.Find(".credits").TextContent));
         Assert.Equal("Ada Lovelace", layout.Find(".user-name").TextContent);
         Assert.Equal("Acme Robotics · Tenant admin", layout.Find(".user-context").TextContent);
-        Assert.Equal(["Home", "Assistants", "Chat"], layout.FindAll("nav a").Select(a => a.TextContent));
+        Assert.Equal(["Home", "Assistants", "Documents", "Chat"], layout.FindAll("nav a").Select(a => a.TextContent));
     }
 
     [Fact]

@@ -1,0 +1,44 @@
+using System.Net.Http.Headers;
+
+namespace AiPlatform.Web.Services;
+
+public sealed class DocumentsClient(HttpClient httpClient)
+{
+    /// <summary>The newest <paramref name="pageSize"/> documents.</summary>
+    public Task<PagedResult<DocumentSummary>> ListAsync(int pageSize = 50, CancellationToken cancellationToken = default) =>
+        httpClient.GetAsync<PagedResult<DocumentSummary>>($"api/v1/documents?pageSize={pageSize}", cancellationToken);
+
+    /// <summary>Uploads a file; the API answers at once (202) and the Worker processes it.</summary>
+    public async Task<DocumentSummary> UploadAsync(
+        Stream content, string fileName, string contentType, CancellationToken cancellationToken = default)
+    {
+        using var form = new MultipartFormDataContent();
+        var file = new StreamContent(content);
+        file.Headers.ContentType = MediaTypeHeaderValue.TryParse(contentType, out var type) ? type : new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "file", fileName);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/documents") { Content = form };
+        using var response = await httpClient.SendApiAsync(request, cancellationToken);
+        return await response.ReadAsync<DocumentSummary>(cancellationToken);
+    }
+
+    public async Task DeleteAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        using var response = await httpClient.SendApiAsync(new HttpRequestMessage(HttpMethod.Delete, $"api/v1/documents/{id}"), cancellationToken);
+    }
+}
+
+public static class DocumentStatuses
+{
+    public const string Uploaded = "UPLOADED";
+    public const string Processing = "PROCESSING";
+    public const string Processed = "PROCESSED";
+    public const string Error = "ERROR";
+
+    /// <summary>Still in the Worker's hands: the list keeps refreshing while one is.</summary>
+    public static bool IsPending(string status) => status is Uploaded or Processing;
+}
+
+public sealed record DocumentSummary(
+    Guid Id, string Filename, string Type, string Status, long Size, int ChunkCount, int? PageCount, DocumentProgress Progress, DateTime UploadedAt);
+
+public sealed record DocumentProgress(int Done, int Total);
