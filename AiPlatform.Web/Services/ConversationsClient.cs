@@ -79,6 +79,7 @@ public sealed class ConversationsClient(HttpClient httpClient)
     {
         "message.created" => new UserMessageStored(Deserialize<MessageCreatedData>(data).UserMessage),
         "delta" => new ReplyDelta(Deserialize<DeltaData>(data).Text),
+        "citation" => new ReplyCitation(Deserialize<MessageSource>(data)),
         "usage" => Deserialize<ReplyUsage>(data),
         "done" => Deserialize<ReplyDone>(data),
         "error" => new ReplyFailed(ApiError.FromEnvelope(Deserialize<ErrorEnvelope>(data))
@@ -107,7 +108,14 @@ public sealed record ConversationDetail(Conversation Conversation, MessageWindow
 public sealed record MessageWindow(IReadOnlyList<ChatMessage> Items, bool HasMore);
 
 public sealed record ChatMessage(
-    string Role, string Content, string Status, string? Model, int? PromptTokens, int? CompletionTokens, MessageError? Error);
+    string Role, string Content, string Status, string? Model, int? PromptTokens, int? CompletionTokens, MessageError? Error,
+    IReadOnlyList<MessageSource>? Sources = null);
+
+/// <summary>A document passage a reply is grounded on.</summary>
+public sealed record MessageSource(Guid DocumentId, string Filename, int? Page)
+{
+    public override string ToString() => Page is { } page ? $"{Filename}, page {page}" : Filename;
+}
 
 public sealed record MessageError(string Message);
 
@@ -136,6 +144,9 @@ public sealed record UserMessageStored(ChatMessage Message) : ChatStreamEvent;
 
 /// <summary><c>delta</c>: the next piece of the reply's text.</summary>
 public sealed record ReplyDelta(string Text) : ChatStreamEvent;
+
+/// <summary><c>citation</c>: a document passage the reply is grounded on.</summary>
+public sealed record ReplyCitation(MessageSource Source) : ChatStreamEvent;
 
 /// <summary><c>usage</c>: what the reply cost.</summary>
 public sealed record ReplyUsage(int PromptTokens, int CompletionTokens, decimal Cost) : ChatStreamEvent;

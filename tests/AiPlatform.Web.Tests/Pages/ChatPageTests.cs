@@ -90,6 +90,34 @@ public sealed class ChatPageTests : ConsoleTestContext
     }
 
     [Fact]
+    public async Task Shows_the_documents_a_reply_cites_as_they_are_retrieved_and_from_history()
+    {
+        var documentId = Guid.NewGuid();
+        _history.Add(new
+        {
+            role = "ASSISTANT", content = "Earlier answer.", status = "COMPLETED",
+            sources = new[] { new { documentId, filename = "policy.docx", chunkId = Guid.NewGuid(), page = (int?)null, relevance = 0.8 } },
+        });
+        var reply = new SseReply();
+        Api.On(HttpMethod.Post, MessagesPath, _ => reply.Response());
+        var page = RenderChat();
+        page.WaitForAssertion(() => Assert.Equal("Sources: policy.docx", page.Find(".sources").TextContent));
+
+        Send(page, "How do glaciers shape valleys?");
+        await reply.SendAsync("message.created", new { userMessage = Message("USER", "How do glaciers shape valleys?", "COMPLETED") });
+        foreach (var (pageNumber, chunk) in new[] { (2, Guid.NewGuid()), (2, Guid.NewGuid()), (1, Guid.NewGuid()) })
+        {
+            await reply.SendAsync("citation", new { documentId, filename = "earth.pdf", chunkId = chunk, page = pageNumber, relevance = 0.5 });
+        }
+        await reply.SendAsync("delta", new { text = "They grind the rock [1]." });
+        await reply.SendAsync("done", new { messageId = Guid.NewGuid() });
+        await reply.EndAsync();
+
+        // Two passages of page 2 are one source.
+        page.WaitForAssertion(() => Assert.Equal("Sources: earth.pdf, page 2; earth.pdf, page 1", page.FindAll(".sources").Last().TextContent));
+    }
+
+    [Fact]
     public async Task Stop_cancels_the_request_and_keeps_the_partial_answer()
     {
         var reply = new SseReply();

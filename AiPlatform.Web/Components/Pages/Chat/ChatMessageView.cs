@@ -36,9 +36,14 @@ public sealed class ChatMessageView
     public decimal? Cost { get; private set; }
     public string? ErrorMessage { get; private set; }
 
+    /// <summary>The documents the reply cites, each place once, in the order they were retrieved.</summary>
+    public IReadOnlyList<MessageSource> Sources => _sources;
+
+    private readonly List<MessageSource> _sources = [];
+
     public bool IsUser => Role == MessageRoles.User;
 
-    public static ChatMessageView From(ChatMessage message) => new(message.Role, message.Content, message.Status switch
+    public static ChatMessageView From(ChatMessage message) => new ChatMessageView(message.Role, message.Content, message.Status switch
     {
         MessageStatuses.Failed => MessageState.Failed,
         MessageStatuses.Cancelled => MessageState.Cancelled,
@@ -49,7 +54,7 @@ public sealed class ChatMessageView
         PromptTokens = message.PromptTokens,
         CompletionTokens = message.CompletionTokens,
         ErrorMessage = message.Error?.Message,
-    };
+    }.WithSources(message.Sources ?? []);
 
     public static ChatMessageView Outgoing(string content) => new(MessageRoles.User, content, MessageState.Sending);
 
@@ -58,6 +63,24 @@ public sealed class ChatMessageView
     public void MarkStored() => State = MessageState.Completed;
 
     public void Append(string text) => Content += text;
+
+    public void Cite(MessageSource source)
+    {
+        // Several passages of one page read as one source.
+        if (!_sources.Any(s => s.DocumentId == source.DocumentId && s.Page == source.Page))
+        {
+            _sources.Add(source);
+        }
+    }
+
+    private ChatMessageView WithSources(IEnumerable<MessageSource> sources)
+    {
+        foreach (var source in sources)
+        {
+            Cite(source);
+        }
+        return this;
+    }
 
     public void SetUsage(ReplyUsage usage)
     {
