@@ -8,14 +8,21 @@ public sealed class DocumentsClient(HttpClient httpClient)
     public Task<PagedResult<DocumentSummary>> ListAsync(int pageSize = 50, CancellationToken cancellationToken = default) =>
         httpClient.GetAsync<PagedResult<DocumentSummary>>($"api/v1/documents?pageSize={pageSize}", cancellationToken);
 
-    /// <summary>Uploads a file; the API answers at once (202) and the Worker processes it.</summary>
+    /// <summary>
+    /// Uploads a file, linked to <paramref name="assistantId"/> if given (that assistant then answers from it); the API
+    /// answers at once (202) and the Worker processes it.
+    /// </summary>
     public async Task<DocumentSummary> UploadAsync(
-        Stream content, string fileName, string contentType, CancellationToken cancellationToken = default)
+        Stream content, string fileName, string contentType, Guid? assistantId = null, CancellationToken cancellationToken = default)
     {
         using var form = new MultipartFormDataContent();
         var file = new StreamContent(content);
         file.Headers.ContentType = MediaTypeHeaderValue.TryParse(contentType, out var type) ? type : new MediaTypeHeaderValue("application/octet-stream");
         form.Add(file, "file", fileName);
+        if (assistantId is { } id)
+        {
+            form.Add(new StringContent(id.ToString()), "assistantIds");
+        }
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/documents") { Content = form };
         using var response = await httpClient.SendApiAsync(request, cancellationToken);
         return await response.ReadAsync<DocumentSummary>(cancellationToken);

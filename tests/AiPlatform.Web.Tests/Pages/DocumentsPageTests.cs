@@ -8,6 +8,12 @@ namespace AiPlatform.Web.Tests.Pages;
 
 public sealed class DocumentsPageTests : ConsoleTestContext
 {
+    private static readonly Guid GeologistId = Guid.NewGuid();
+
+    public DocumentsPageTests() =>
+        Api.On(HttpMethod.Get, "/api/v1/assistants", _ => ApiStub.Json(Paged(
+            new { id = GeologistId, name = "Geologist", description = (string?)null, model = "local", status = "ACTIVE" })));
+
     [Fact]
     public void Shows_progress_while_a_document_is_processed_and_refreshes_until_it_is_done()
     {
@@ -39,12 +45,15 @@ public sealed class DocumentsPageTests : ConsoleTestContext
 
         var page = Render<DocumentsPage>();
         page.WaitForAssertion(() => Assert.Contains("No documents yet.", page.Markup));
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("#assistant option").Count));
+        page.Find("#assistant").Change(GeologistId.ToString());
         page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText("Glaciers carve valleys.", "handbook.pdf"));
 
         page.WaitForAssertion(() => Assert.Contains("Uploaded", page.Find("tbody").TextContent));
         var body = Api.RequestsTo(HttpMethod.Post, "/api/v1/documents").Single().Body;
         Assert.Contains("name=file; filename=handbook.pdf", body);
         Assert.Contains("Glaciers carve valleys.", body);
+        Assert.Contains($"name=assistantIds\r\n\r\n{GeologistId}", body);
     }
 
     [Fact]
