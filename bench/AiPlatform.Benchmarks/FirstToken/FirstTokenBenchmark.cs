@@ -264,7 +264,7 @@ public sealed class FirstTokenBenchmark : IBenchmark
         static string Verdict(bool met, bool judged) => (met ? "yes" : "NO") + (judged ? "" : " (*)");
     }
 
-    internal static void Progress(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+    internal static void Progress(string message) => BenchProgress.Write(message);
 
     internal sealed record Settings(
         IReadOnlyList<int> Streams, int Requests, int Warmup, int JitWarmup, string? DbOptions, int DelayMs, int TurnsPerConversation, bool Profile,
