@@ -21,7 +21,7 @@ public sealed class KnowledgeSearchOptions
     /// decides.
     /// </summary>
     [Range(1, 1_000_000)]
-    public int MaxLexicalMatches { get; set; } = 1000;
+    public int MaxLexicalMatches { get; set; } = 200;
 
     /// <summary>
     /// Vector matches with a lower cosine similarity are left out: every chunk is somewhat similar to every query, and

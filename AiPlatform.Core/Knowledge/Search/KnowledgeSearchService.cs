@@ -39,6 +39,22 @@ public sealed class KnowledgeSearchService(
         var cached = query.AssistantId is null && query.DocumentIds is null ? vectorCache.Peek(tenantId, generator.GeneratorId) : null;
         var early = cached is null ? null : Task.Run(async () => cached.Nearest(await embedding, _options.CandidatesPerList, _options.MinSimilarity, null), cancellationToken);
 
+        // One connection for every read: the tenant's session settings are applied once.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            return await SearchOpenAsync(query, tenantId, generator, embedding, cached, early, cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task<IReadOnlyList<KnowledgeHit>> SearchOpenAsync(
+        KnowledgeQuery query, Guid tenantId, EmbeddingGeneratorSelection generator, Task<ReadOnlyMemory<float>> embedding,
+        TenantVectors? cached, Task<List<(Guid ChunkId, float Similarity)>>? early, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         var candidates = await ReadCandidatesAsync(query, cancellationToken);
         var read = Stopwatch.GetTimestamp();
@@ -111,67 +127,59 @@ public sealed class KnowledgeSearchService(
     // under row-level security.
     private async Task<Candidates> ReadCandidatesAsync(KnowledgeQuery query, CancellationToken cancellationToken)
     {
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        var filtered = query.AssistantId is not null || query.DocumentIds is not null;
+        var tenantId = db.Tenant.RequiredTenantId;
+        var documentIds = query.DocumentIds?.ToArray();
+        // Every statement gets all six, typed, so one that leaves some unreferenced is still valid.
+        NpgsqlParameter[] arguments() =>
+        [
+            new() { Value = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid },
+            new() { Value = (object?)query.AssistantId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
+            new() { Value = (object?)documentIds ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+            new() { Value = query.Query, NpgsqlDbType = NpgsqlDbType.Text },
+            new() { Value = _options.CandidatesPerList, NpgsqlDbType = NpgsqlDbType.Integer },
+            new() { Value = _options.MaxLexicalMatches, NpgsqlDbType = NpgsqlDbType.Integer },
+        ];
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection());
+        batch.BatchCommands.Add(Command("SELECT coalesce(max(revision), 0) FROM knowledge_revisions WHERE tenant_id = $1", arguments));
+        if (filtered)
         {
-            var filtered = query.AssistantId is not null || query.DocumentIds is not null;
-            var tenantId = db.Tenant.RequiredTenantId;
-            var documentIds = query.DocumentIds?.ToArray();
-            // Every statement gets all six, typed, so one that leaves some unreferenced is still valid.
-            NpgsqlParameter[] arguments() =>
-            [
-                new() { Value = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid },
-                new() { Value = (object?)query.AssistantId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
-                new() { Value = (object?)documentIds ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
-                new() { Value = query.Query, NpgsqlDbType = NpgsqlDbType.Text },
-                new() { Value = _options.CandidatesPerList, NpgsqlDbType = NpgsqlDbType.Integer },
-                new() { Value = _options.MaxLexicalMatches, NpgsqlDbType = NpgsqlDbType.Integer },
-            ];
-            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection());
-            batch.BatchCommands.Add(Command("SELECT coalesce(max(revision), 0) FROM knowledge_revisions WHERE tenant_id = $1", arguments));
-            if (filtered)
-            {
-                batch.BatchCommands.Add(Command(AllowedDocumentsSql, arguments));
-            }
-            batch.BatchCommands.Add(Command(
-                $"""
-                SELECT m.id FROM (
-                    SELECT c.id, c.search_vector FROM document_chunks c
-                    WHERE c.tenant_id = $1 AND c.search_vector @@ websearch_to_tsquery('english', $4)
-                      {(filtered ? $"AND c.document_id IN ({AllowedDocumentsSql})" : "")}
-                    LIMIT $6) m, websearch_to_tsquery('english', $4) q
-                ORDER BY ts_rank_cd(m.search_vector, q) DESC, m.id
-                LIMIT $5
-                """, arguments));
+            batch.BatchCommands.Add(Command(AllowedDocumentsSql, arguments));
+        }
+        batch.BatchCommands.Add(Command(
+            $"""
+            SELECT m.id FROM (
+                SELECT c.id, c.search_vector FROM document_chunks c
+                WHERE c.tenant_id = $1 AND c.search_vector @@ websearch_to_tsquery('english', $4)
+                  {(filtered ? $"AND c.document_id IN ({AllowedDocumentsSql})" : "")}
+                LIMIT $6) m, websearch_to_tsquery('english', $4) q
+            ORDER BY ts_rank_cd(m.search_vector, q) DESC, m.id
+            LIMIT $5
+            """, arguments));
 
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            var revision = reader.GetInt64(0);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var revision = reader.GetInt64(0);
 
-            HashSet<Guid>? documents = null;
-            if (filtered)
-            {
-                await reader.NextResultAsync(cancellationToken);
-                documents = [];
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    documents.Add(reader.GetGuid(0));
-                }
-                CheckFilter(query, documents);
-            }
-
+        HashSet<Guid>? documents = null;
+        if (filtered)
+        {
             await reader.NextResultAsync(cancellationToken);
-            var lexical = new List<Guid>();
+            documents = [];
             while (await reader.ReadAsync(cancellationToken))
             {
-                lexical.Add(reader.GetGuid(0));
+                documents.Add(reader.GetGuid(0));
             }
-            return new Candidates(revision, documents, lexical);
+            CheckFilter(query, documents);
         }
-        finally
+
+        await reader.NextResultAsync(cancellationToken);
+        var lexical = new List<Guid>();
+        while (await reader.ReadAsync(cancellationToken))
         {
-            await db.Database.CloseConnectionAsync();
+            lexical.Add(reader.GetGuid(0));
         }
+        return new Candidates(revision, documents, lexical);
     }
 
     private static NpgsqlBatchCommand Command(string sql, Func<NpgsqlParameter[]> arguments)
