@@ -47,13 +47,6 @@ public static class ChunkRows
         ], cancellationToken);
     }
 
-    /// <summary>
-    /// Moves the full-text index's pending entries (where GIN puts new rows cheaply) into the index proper, in one bulk
-    /// pass, so searches don't scan thousands of new chunks linearly until autovacuum gets to it.
-    /// </summary>
-    public static Task MergePendingSearchIndexAsync(AppDbContext db, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlRawAsync("SELECT gin_clean_pending_list('ix_document_chunks_search_vector'::regclass)", cancellationToken);
-
     private static string? Truncate(string? heading) =>
         heading is { Length: > DocumentChunkLimits.HeadingLength } ? heading[..DocumentChunkLimits.HeadingLength] : heading;
 }

@@ -60,10 +60,6 @@ public sealed class DocumentIngestor(
             var vectors = await EmbedAsync(chunks, generator, status, cancellationToken);
             var embedded = Stopwatch.GetTimestamp();
             var stored = await StoreAsync(db, job, chunks, vectors, generator, pageCount, Stopwatch.GetElapsedTime(started), cancellationToken);
-            if (stored)
-            {
-                await ChunkRows.MergePendingSearchIndexAsync(db, cancellationToken);
-            }
             logger.LogInformation(stored
                     ? "Document {DocumentId} v{Version} indexed: {Chunks} chunks; read and chunked in {ChunkMs} ms, embedded in {EmbedMs} ms, stored in {StoreMs} ms"
                     : "Document {DocumentId} v{Version} was superseded while it was processed; {Chunks} chunks discarded ({ChunkMs}/{EmbedMs}/{StoreMs} ms)",

@@ -829,7 +829,8 @@ namespace AiPlatform.Core.Data.Migrations
                         .HasName("pk_document_chunks");
 
                     b.HasIndex("SearchVector")
-                        .HasDatabaseName("ix_document_chunks_search_vector");
+                        .HasDatabaseName("ix_document_chunks_search_vector")
+                        .HasAnnotation("Npgsql:StorageParameter:gin_pending_list_limit", 256);
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "GIN");
 

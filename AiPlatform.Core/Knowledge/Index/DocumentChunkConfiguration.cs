@@ -12,8 +12,10 @@ public sealed class DocumentChunkConfiguration : IEntityTypeConfiguration<Docume
         builder.Property(c => c.Heading).HasMaxLength(DocumentChunkLimits.HeadingLength);
         builder.Property(c => c.Embedding).HasColumnType("real[]");
         builder.Property(c => c.EmbeddingGenerator).HasMaxLength(DocumentChunkLimits.GeneratorLength);
+        // New chunks wait in GIN's pending list, which every search reads linearly until it is merged; a small list
+        // (256 kB, about a document) keeps that read short and still merges in bulk.
         builder.HasGeneratedTsVectorColumn(c => c.SearchVector, "english", c => new { c.Text })
-            .HasIndex(c => c.SearchVector).HasMethod("GIN");
+            .HasIndex(c => c.SearchVector).HasMethod("GIN").HasStorageParameter("gin_pending_list_limit", 256);
         // A document's chunks are numbered once per version: a job that ran twice cannot leave two copies.
         builder.HasIndex(c => new { c.DocumentId, c.Ordinal }).IsUnique();
         // The vector cache loads a tenant's vectors of one generator.

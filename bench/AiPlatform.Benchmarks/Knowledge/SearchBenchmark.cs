@@ -134,7 +134,6 @@ public sealed class SearchBenchmark : IBenchmark
                 await db.BumpKnowledgeRevisionAsync(tenantId, ct);
                 return true;
             }, cancellationToken);
-            await ChunkRows.MergePendingSearchIndexAsync(db, cancellationToken);
         }
 
         // Fresh statistics, as autovacuum would have by the time a real index is this size.

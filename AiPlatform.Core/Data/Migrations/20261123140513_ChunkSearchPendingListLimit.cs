@@ -1,0 +1,39 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace AiPlatform.Core.Data.Migrations
+{
+    /// <inheritdoc />
+    public partial class ChunkSearchPendingListLimit : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "ix_document_chunks_search_vector",
+                table: "document_chunks");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_document_chunks_search_vector",
+                table: "document_chunks",
+                column: "search_vector")
+                .Annotation("Npgsql:IndexMethod", "GIN")
+                .Annotation("Npgsql:StorageParameter:gin_pending_list_limit", 256);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "ix_document_chunks_search_vector",
+                table: "document_chunks");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_document_chunks_search_vector",
+                table: "document_chunks",
+                column: "search_vector")
+                .Annotation("Npgsql:IndexMethod", "GIN");
+        }
+    }
+}
