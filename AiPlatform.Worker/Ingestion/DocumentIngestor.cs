@@ -109,8 +109,7 @@ public sealed class DocumentIngestor(
         var vectors = new float[chunks.Count * dimensions];
         var batchSize = _options.EmbeddingBatchSize;
         var batches = (chunks.Count + batchSize - 1) / batchSize;
-        var progress = new ThrottledProgress(status, chunks.Count, _options.ProgressInterval);
-        await progress.ReportAsync(force: true, cancellationToken);
+        await using var progress = new ProgressReporter(status, chunks.Count, _options.ProgressInterval, cancellationToken);
 
         await Parallel.ForEachAsync(Enumerable.Range(0, batches),
             new ParallelOptions { MaxDegreeOfParallelism = _options.EmbeddingConcurrency, CancellationToken = cancellationToken },
@@ -146,7 +145,7 @@ public sealed class DocumentIngestor(
                     vector.CopyTo(vectors.AsSpan((first + i) * dimensions, dimensions));
                 }
 
-                await progress.AddAsync(count, ct);
+                progress.Add(count);
             });
         return vectors;
     }

@@ -49,16 +49,18 @@ public sealed class PendingDocumentsRequeue(IServiceScopeFactory scopes, IEmbedd
     private async Task<List<DocumentUploadedIntegrationEvent>> StaleEmbeddingsAsync(AppDbContext db, CancellationToken cancellationToken)
     {
         var generatorsInUse = await db.DocumentChunks.Select(c => new { c.TenantId, c.EmbeddingGenerator }).Distinct().ToListAsync(cancellationToken);
-        var staleTenants = generatorsInUse
-            .Where(g => g.EmbeddingGenerator != embeddings.GetGenerator(g.TenantId).GeneratorId)
-            .Select(g => g.TenantId).Distinct().ToList();
         var stale = new List<DocumentUploadedIntegrationEvent>();
-        foreach (var tenantId in staleTenants)
+        foreach (var tenant in generatorsInUse.GroupBy(g => g.TenantId))
         {
-            var generatorId = embeddings.GetGenerator(tenantId).GeneratorId;
+            var current = embeddings.GetGenerator(tenant.Key).GeneratorId;
+            if (tenant.All(g => g.EmbeddingGenerator == current))
+            {
+                continue;
+            }
+
             stale.AddRange(await JobsForAsync(db.Documents
-                .Where(d => d.TenantId == tenantId && d.Status == DocumentStatus.Processed)
-                .Where(d => db.DocumentChunks.Any(c => c.DocumentId == d.Id && c.EmbeddingGenerator != generatorId)), cancellationToken));
+                .Where(d => d.TenantId == tenant.Key && d.Status == DocumentStatus.Processed)
+                .Where(d => db.DocumentChunks.Any(c => c.DocumentId == d.Id && c.EmbeddingGenerator != current)), cancellationToken));
         }
         return stale;
     }

@@ -63,10 +63,11 @@ public sealed class KnowledgeSearchService(
             return []; // The filter allows no document (e.g. an assistant without any).
         }
 
+        var scannedMeanwhile = early is not null && cached!.Revision == candidates.Revision;
         List<(Guid ChunkId, float Similarity)> nearest;
-        if (early is not null && cached!.Revision == candidates.Revision)
+        if (scannedMeanwhile)
         {
-            nearest = await early;
+            nearest = await early!;
         }
         else
         {
@@ -75,7 +76,7 @@ public sealed class KnowledgeSearchService(
         }
         logger.LogDebug("Searched {Query}: full-text candidates {CandidatesMs:0.00} ms, vectors {VectorMs:0.00} ms more ({Overlapped})",
             query.Query, Stopwatch.GetElapsedTime(started, read).TotalMilliseconds, Stopwatch.GetElapsedTime(read).TotalMilliseconds,
-            early is not null && cached!.Revision == candidates.Revision ? "scanned meanwhile" : "scanned after");
+            scannedMeanwhile ? "scanned meanwhile" : "scanned after");
 
         var fused = Fuse(candidates.Lexical, nearest.Select(n => n.ChunkId).ToList(), query.TopK);
         if (fused.Count == 0)

@@ -71,15 +71,8 @@ public sealed class IngestionBenchmark : IBenchmark
         {
             await using var fake = await FakeOpenAiServer.StartAsync();
             fake.EmbeddingDelay = TimeSpan.FromMilliseconds(remoteLatency);
-            await using var remote = await Stack.StartAsync("remote", new Dictionary<string, string?>
-            {
-                ["Embeddings:Default"] = "remote",
-                ["Embeddings:Providers:0:Name"] = "remote",
-                ["Embeddings:Providers:0:Endpoint"] = new Uri(fake.Endpoint, "v1").ToString(),
-                ["Embeddings:Providers:0:Model"] = "fake-embed",
-                ["Embeddings:Providers:0:Dimensions"] = "64",
-            });
-            AddRow(results, $"remote ({remoteLatency} ms per call, 64-d)", await ThroughputAsync(remote, texts, cancellationToken));
+            await using var remote = await Stack.StartAsync("remote", fake.EmbeddingProviderSettings());
+            AddRow(results, $"remote ({remoteLatency} ms per call, {fake.EmbeddingDimensions}-d)", await ThroughputAsync(remote, texts, cancellationToken));
         }
 
         Console.WriteLine("(a) ingestion throughput, end to end vs. the embedder alone on the same chunks");
@@ -188,7 +181,7 @@ public sealed class IngestionBenchmark : IBenchmark
         public ApiHost Api { get; }
         public WorkerHost Worker { get; }
 
-        public static async Task<Stack> StartAsync(string name, Dictionary<string, string?> settings)
+        public static async Task<Stack> StartAsync(string name, IReadOnlyDictionary<string, string?> settings)
         {
             BenchProgress.Write($"{name}: starting the API (migrating its database) and the Worker...");
             var api = await ApiHost.StartAsync($"ingestion_{name}", settings);

@@ -44,6 +44,19 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>How long <c>/v1/embeddings</c> takes to answer normally: a remote model's latency, for benchmarks.</summary>
     public TimeSpan EmbeddingDelay { get; set; }
 
+    /// <summary>
+    /// Configuration that makes this server the embedding provider "remote" (model <c>fake-embed</c>, vectors of
+    /// <see cref="EmbeddingDimensions"/>) for every tenant, or only for <paramref name="tenantId"/>.
+    /// </summary>
+    public Dictionary<string, string?> EmbeddingProviderSettings(Guid? tenantId = null) => new()
+    {
+        [tenantId is { } id ? $"Embeddings:Tenants:{id}" : "Embeddings:Default"] = "remote",
+        ["Embeddings:Providers:0:Name"] = "remote",
+        ["Embeddings:Providers:0:Endpoint"] = Endpoint.ToString(),
+        ["Embeddings:Providers:0:Model"] = "fake-embed",
+        ["Embeddings:Providers:0:Dimensions"] = EmbeddingDimensions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     /// <summary>Every request received so far, in arrival order.</summary>
     public IReadOnlyList<FakeRequest> Requests
     {

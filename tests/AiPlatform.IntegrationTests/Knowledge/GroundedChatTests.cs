@@ -17,20 +17,6 @@ public sealed class GroundedChatTests(GroundedChatTests.Fixture fixture) : IClas
 {
     public sealed class Fixture : KnowledgeFixture
     {
-        public FakeOpenAiServer Fake { get; private set; } = null!;
-
-        public override async Task InitializeAsync()
-        {
-            Fake = await FakeOpenAiServer.StartAsync();
-            await base.InitializeAsync();
-        }
-
-        public override async Task DisposeFixtureAsync()
-        {
-            await base.DisposeFixtureAsync();
-            await Fake.DisposeAsync();
-        }
-
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using AiPlatform.IntegrationTests.Credits;
 using AiPlatform.IntegrationTests.Documents;
 using AiPlatform.IntegrationTests.Infrastructure;
 using AiPlatform.IntegrationTests.Messaging.Infrastructure;
@@ -38,7 +39,7 @@ public sealed class IngestionTests(KnowledgeFixture fixture) : IClassFixture<Kno
         var id = document.GetProperty("id").GetGuid();
         Assert.Equal(2, document.GetProperty("pageCount").GetInt32());
 
-        var chunks = await fixture.InTenantAsync(tenant.TenantId, db =>
+        var chunks = await fixture.InTenantScopeAsync(tenant.TenantId, (db, _) =>
             db.DocumentChunks.Where(c => c.DocumentId == id).OrderBy(c => c.Ordinal).Select(c => new { c.Page, c.Text, c.EmbeddingGenerator, c.EmbeddingDimensions }).ToListAsync());
         Assert.Equal([1, 2], chunks.Select(c => c.Page ?? 0));
         Assert.Contains("Glaciers", chunks[1].Text);
@@ -77,7 +78,7 @@ public sealed class IngestionTests(KnowledgeFixture fixture) : IClassFixture<Kno
         var after = await ChunkCountAsync(tenant.TenantId, id);
         Assert.True(after > before, $"{after} chunks of 64 tokens should outnumber {before} of 512");
         Assert.Equal(after, document.GetProperty("chunkCount").GetInt32());
-        var versions = await fixture.InTenantAsync(tenant.TenantId, db =>
+        var versions = await fixture.InTenantScopeAsync(tenant.TenantId, (db, _) =>
             db.DocumentChunks.Where(c => c.DocumentId == id).Select(c => c.DocumentVersion).Distinct().ToListAsync());
         Assert.Equal([2], versions);
     }
@@ -116,5 +117,5 @@ public sealed class IngestionTests(KnowledgeFixture fixture) : IClassFixture<Kno
     }
 
     private Task<int> ChunkCountAsync(Guid tenantId, Guid documentId) =>
-        fixture.InTenantAsync(tenantId, db => db.DocumentChunks.CountAsync(c => c.DocumentId == documentId));
+        fixture.InTenantScopeAsync(tenantId, (db, _) => db.DocumentChunks.CountAsync(c => c.DocumentId == documentId));
 }

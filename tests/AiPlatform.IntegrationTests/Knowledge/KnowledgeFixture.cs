@@ -1,10 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using AiPlatform.Core.Data;
 using AiPlatform.IntegrationTests.Documents;
 using AiPlatform.IntegrationTests.Infrastructure;
 using AiPlatform.IntegrationTests.Messaging.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AiPlatform.IntegrationTests.Knowledge;
 
@@ -23,6 +21,9 @@ public class KnowledgeFixture : ApiFactory
 
     public TestBroker Broker { get; private set; } = null!;
 
+    /// <summary>An OpenAI-compatible server on loopback, for tests that need a remote model or embedder.</summary>
+    public FakeOpenAiServer Fake { get; private set; } = null!;
+
     /// <summary>The Worker started with the fixture, or the one a test put in its place with <see cref="ReplaceWorker"/>.</summary>
     public WorkerFactory? Worker { get; private set; }
 
@@ -31,6 +32,7 @@ public class KnowledgeFixture : ApiFactory
 
     public override async Task InitializeAsync()
     {
+        Fake = await FakeOpenAiServer.StartAsync();
         await base.InitializeAsync();
         Broker = await TestBroker.CreateAsync("knowledge");
         if (StartsWorker)
@@ -48,6 +50,7 @@ public class KnowledgeFixture : ApiFactory
         }
         await Broker.DisposeAsync();
         await base.DisposeFixtureAsync();
+        await Fake.DisposeAsync();
     }
 
     /// <summary>Another Worker process on the same database and queue (the caller disposes it).</summary>
@@ -88,13 +91,10 @@ public class KnowledgeFixture : ApiFactory
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         return (await response.ReadJsonAsync()).EnumerateArray().ToArray();
     }
+}
 
-    /// <summary>Runs <paramref name="work"/> with an AppDbContext acting for <paramref name="tenantId"/>.</summary>
-    public async Task<T> InTenantAsync<T>(Guid tenantId, Func<AppDbContext, Task<T>> work)
-    {
-        await using var scope = Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        db.Tenant.SetTenant(tenantId);
-        return await work(db);
-    }
+/// <summary>A <see cref="KnowledgeFixture"/> whose tests start their Workers themselves.</summary>
+public sealed class ManualWorkerKnowledgeFixture : KnowledgeFixture
+{
+    protected override bool StartsWorker => false;
 }

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using AiPlatform.IntegrationTests.Credits;
 using AiPlatform.IntegrationTests.Documents;
 using AiPlatform.IntegrationTests.Infrastructure;
 using AiPlatform.IntegrationTests.Messaging.Infrastructure;
@@ -112,11 +113,11 @@ public sealed class KnowledgeSearchTests(KnowledgeFixture fixture) : IClassFixtu
         await response.AssertErrorAsync(422, "VALIDATION_ERROR");
 
         // Raw SQL skips the EF filters; row-level security alone hides the chunks and the revision.
-        var (chunks, revisions) = await fixture.InTenantAsync(stranger.TenantId, async db => (
+        var (chunks, revisions) = await fixture.InTenantScopeAsync(stranger.TenantId, async (db, _) => (
             await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM document_chunks WHERE document_id = {id}").SingleAsync(),
             await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM knowledge_revisions WHERE tenant_id = {owner.TenantId}").SingleAsync()));
         Assert.Equal((0, 0), (chunks, revisions));
-        var owned = await fixture.InTenantAsync(owner.TenantId, db =>
+        var owned = await fixture.InTenantScopeAsync(owner.TenantId, (db, _) =>
             db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM document_chunks WHERE document_id = {id}").SingleAsync());
         Assert.True(owned > 0);
     }
@@ -127,7 +128,7 @@ public sealed class KnowledgeSearchTests(KnowledgeFixture fixture) : IClassFixtu
         // Row-level security lets only LEAKPROOF operators use an index; eng/servers.sh marks @@ so. Without it every
         // search reads all of the tenant's chunks (hundreds of milliseconds at 100k).
         var tenant = await fixture.CreateTenantAsync();
-        var plan = await fixture.InTenantAsync(tenant.TenantId, db => db.InTransactionAsync(async ct =>
+        var plan = await fixture.InTenantScopeAsync(tenant.TenantId, (db, _) => db.InTransactionAsync(async ct =>
         {
             await db.Database.ExecuteSqlRawAsync("SET LOCAL enable_seqscan = off", ct);
             return string.Join("\n", await db.Database.SqlQueryRaw<string>(
@@ -142,7 +143,7 @@ public sealed class KnowledgeSearchTests(KnowledgeFixture fixture) : IClassFixtu
         // The issue allows pgvector with HNSW where the extension exists; this server has none, so every search test
         // here exercises the exact SIMD scan. If pgvector appears, this fails as a reminder that its path is unbuilt.
         var tenant = await fixture.CreateTenantAsync();
-        var available = await fixture.InTenantAsync(tenant.TenantId, db =>
+        var available = await fixture.InTenantScopeAsync(tenant.TenantId, (db, _) =>
             db.Database.SqlQuery<bool>($"SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS \"Value\"").SingleAsync());
         Assert.False(available, "pgvector is available on this server: the HNSW search path is not built yet.");
     }

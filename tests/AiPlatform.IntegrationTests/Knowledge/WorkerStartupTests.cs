@@ -1,4 +1,5 @@
 using AiPlatform.Core.Knowledge.Documents;
+using AiPlatform.IntegrationTests.Credits;
 using AiPlatform.IntegrationTests.Documents;
 using AiPlatform.IntegrationTests.Infrastructure;
 using AiPlatform.IntegrationTests.Messaging.Infrastructure;
@@ -8,17 +9,11 @@ namespace AiPlatform.IntegrationTests.Knowledge;
 
 /// <summary>What a starting Worker queues by itself: documents whose job was lost, and documents embedded by a generator their tenant no longer uses.</summary>
 [Collection(MessagingCollection.Name)]
-public sealed class WorkerStartupTests(WorkerStartupTests.Fixture fixture) : IClassFixture<WorkerStartupTests.Fixture>, IAsyncLifetime
+public sealed class WorkerStartupTests(ManualWorkerKnowledgeFixture fixture) : IClassFixture<ManualWorkerKnowledgeFixture>, IAsyncLifetime
 {
-    public sealed class Fixture : KnowledgeFixture
-    {
-        protected override bool StartsWorker => false;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    private FakeOpenAiServer _embeddings = null!;
-
-    public async Task InitializeAsync() => _embeddings = await FakeOpenAiServer.StartAsync();
-
+    // Each test starts the Workers it needs.
     public async Task DisposeAsync()
     {
         if (fixture.Worker is { } worker)
@@ -26,7 +21,6 @@ public sealed class WorkerStartupTests(WorkerStartupTests.Fixture fixture) : ICl
             await worker.DisposeAsync();
             fixture.ReplaceWorker(null);
         }
-        await _embeddings.DisposeAsync();
     }
 
     [Fact]
@@ -35,12 +29,8 @@ public sealed class WorkerStartupTests(WorkerStartupTests.Fixture fixture) : ICl
         var tenant = await fixture.CreateTenantAsync();
         var id = (await tenant.Client.UploadOkAsync("orphan.txt", DocumentFixtures.Utf8("Lighthouses guide ships at night."))).GetProperty("id").GetGuid();
         // As if the event had been published while no Worker had bound its queue: the broker dropped it.
-        await fixture.InTenantAsync(tenant.TenantId, async db =>
-        {
-            using var system = db.Tenant.BeginSystemScope();
-            return await db.Database.ExecuteSqlAsync(
-                $"DELETE FROM outbox_messages WHERE event_type = {DocumentUploadedIntegrationEvent.Type} AND payload->>'documentId' = {id.ToString()}");
-        });
+        await fixture.InSystemScopeAsync(db => db.Database.ExecuteSqlAsync(
+            $"DELETE FROM outbox_messages WHERE event_type = {DocumentUploadedIntegrationEvent.Type} AND payload->>'documentId' = {id.ToString()}"));
 
         fixture.ReplaceWorker(fixture.StartWorker());
 
@@ -58,14 +48,7 @@ public sealed class WorkerStartupTests(WorkerStartupTests.Fixture fixture) : ICl
         await fixture.Worker!.DisposeAsync();
 
         // The tenant moves to a remote model: the next Worker finds the old vectors and embeds the document again.
-        fixture.ReplaceWorker(fixture.StartWorker(new Dictionary<string, string?>
-        {
-            [$"Embeddings:Tenants:{tenant.TenantId}"] = "remote",
-            ["Embeddings:Providers:0:Name"] = "remote",
-            ["Embeddings:Providers:0:Endpoint"] = new Uri(_embeddings.Endpoint, "v1").ToString(),
-            ["Embeddings:Providers:0:Model"] = "fake-embed",
-            ["Embeddings:Providers:0:Dimensions"] = "64",
-        }));
+        fixture.ReplaceWorker(fixture.StartWorker(fixture.Fake.EmbeddingProviderSettings(tenant.TenantId)));
 
         await Eventually.TrueAsync(async () => (await GeneratorsAsync(tenant.TenantId, id)).SequenceEqual([("openai:fake-embed", 64)]),
             TimeSpan.FromSeconds(60), "the document to be embedded by the tenant's new generator");
@@ -74,7 +57,7 @@ public sealed class WorkerStartupTests(WorkerStartupTests.Fixture fixture) : ICl
         Assert.Equal(1, document.GetProperty("chunkCount").GetInt32());
     }
 
-    private Task<List<(string, int)>> GeneratorsAsync(Guid tenantId, Guid documentId) => fixture.InTenantAsync(tenantId, async db =>
+    private Task<List<(string, int)>> GeneratorsAsync(Guid tenantId, Guid documentId) => fixture.InTenantScopeAsync(tenantId, async (db, _) =>
         (await db.DocumentChunks.Where(c => c.DocumentId == documentId)
             .Select(c => new { c.EmbeddingGenerator, c.EmbeddingDimensions }).Distinct().ToListAsync())
         .Select(g => (g.EmbeddingGenerator, g.EmbeddingDimensions)).ToList());
