@@ -21,22 +21,23 @@ public static class ChatApi
     }
 
     public static async Task<IResult> Chat(
-        OneShotChatRequest request, ClaimsPrincipal principal, HttpContext httpContext, AppDbContext db, ChatService chat,
-        CancellationToken cancellationToken)
+        OneShotChatRequest request, ClaimsPrincipal principal, HttpContext httpContext, AppDbContext db,
+        ConversationTurnReader turns, ChatService chat, CancellationToken cancellationToken)
     {
-        var spec = new ChatTurnSpec(db.Tenant.RequiredTenantId, principal.UserId(), request.Message!,
-            ModelOverride: request.Model, TemperatureOverride: request.Temperature, MaxTokensOverride: request.MaxTokens);
+        var spec = new ChatTurnSpec(db.Tenant.RequiredTenantId, principal.UserId(), request.Message!);
         if (request.ConversationId is { } conversationId)
         {
-            if (await ConversationsApi.FindChatTargetAsync(db, principal, conversationId, cancellationToken) is not var (conversation, assistant))
+            if (await turns.FindAsync(conversationId, principal.UserId(), request.Message!, cancellationToken) is not { } turnOfConversation)
             {
                 return ApiError.NotFound("Conversation");
             }
 
-            spec = spec with { Assistant = assistant, Conversation = conversation };
+            spec = turnOfConversation;
         }
 
-        var turn = await chat.PrepareAsync(spec, cancellationToken);
+        var turn = await chat.PrepareAsync(
+            spec with { ModelOverride = request.Model, TemperatureOverride = request.Temperature, MaxTokensOverride = request.MaxTokens },
+            cancellationToken);
         if (httpContext.Request.WantsEventStream())
         {
             return ChatResponses.Stream(chat, turn, httpContext);

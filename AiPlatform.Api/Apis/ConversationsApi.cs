@@ -128,8 +128,8 @@ public static class ConversationsApi
 
     /// <summary>One turn: the user's message is stored, the assistant's reply comes back as JSON or as a stream.</summary>
     public static async Task<IResult> PostMessage(
-        Guid id, PostMessageRequest request, ClaimsPrincipal principal, HttpContext httpContext, AppDbContext db, ChatService chat,
-        CancellationToken cancellationToken)
+        Guid id, PostMessageRequest request, ClaimsPrincipal principal, HttpContext httpContext, AppDbContext db,
+        ConversationTurnReader turns, ChatService chat, CancellationToken cancellationToken)
     {
         // The reads before the model call share one connection, so the tenant's session settings are applied once.
         // Nothing here may begin a system scope: it takes effect only when a connection opens.
@@ -137,13 +137,12 @@ public static class ConversationsApi
         PreparedChatTurn turn;
         try
         {
-            if (await FindChatTargetAsync(db, principal, id, cancellationToken) is not var (conversation, assistant))
+            if (await turns.FindAsync(id, principal.UserId(), request.Content!, cancellationToken) is not { } spec)
             {
                 return ApiError.NotFound("Conversation");
             }
 
-            turn = await chat.PrepareAsync(
-                new ChatTurnSpec(conversation.TenantId, conversation.UserId, request.Content!, assistant, conversation), cancellationToken);
+            turn = await chat.PrepareAsync(spec, cancellationToken);
         }
         finally
         {
@@ -157,16 +156,6 @@ public static class ConversationsApi
 
         var result = await chat.CompleteAsync(turn, cancellationToken);
         return TypedResults.Ok(new TurnResponse(MessageResponse.From(turn.UserMessage!), MessageResponse.From(result.AssistantMessage!)));
-    }
-
-    /// <summary>The caller's conversation and its assistant, in one round trip (it is on the way to the first token).</summary>
-    public static async Task<(Conversation Conversation, Assistant Assistant)?> FindChatTargetAsync(
-        AppDbContext db, ClaimsPrincipal principal, Guid conversationId, CancellationToken cancellationToken)
-    {
-        var target = await db.Conversations.AsNoTracking().OwnedBy(principal).Where(c => c.Id == conversationId)
-            .Join(db.Assistants.AsNoTracking(), c => c.AssistantId, a => a.Id, (c, a) => new { Conversation = c, Assistant = a })
-            .SingleOrDefaultAsync(cancellationToken);
-        return target is null ? null : (target.Conversation, target.Assistant);
     }
 
     private static string TitleFrom(string? initialMessage)

@@ -56,6 +56,7 @@ public static class ApplicationServiceExtensions
         builder.AddAiModels();
         services.AddAssistantTools();
         services.AddScoped<ChatService>();
+        services.AddScoped<ConversationTurnReader>();
         services.AddSingleton(provider => new AssistantDefaults(provider.GetRequiredService<ModelCatalog>().Default.Id));
         AiPlatform.Core.Knowledge.Documents.DocumentsServiceExtensions.AddDocuments(services);
         builder.AddKnowledgeSearch();

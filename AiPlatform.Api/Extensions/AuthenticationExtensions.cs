@@ -4,7 +4,6 @@ using AiPlatform.Core.Common;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
-using StackExchange.Redis;
 
 namespace AiPlatform.Api.Extensions;
 
@@ -17,6 +16,8 @@ public static class AuthenticationExtensions
                 "Jwt lifetimes must be positive, the refresh token's longer than the access token's.")
             .ValidateOnStart();
 
+        builder.Services.AddSingleton<RevokedAccessTokens>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RevokedAccessTokens>());
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) =>
@@ -53,8 +54,8 @@ public static class AuthenticationExtensions
     private static async Task RejectRevokedTokens(TokenValidatedContext context)
     {
         var tokenId = context.Principal?.FindFirst(PlatformClaims.TokenId)?.Value;
-        var redis = context.HttpContext.RequestServices.GetRequiredService<IConnectionMultiplexer>();
-        if (tokenId is null || await redis.GetDatabase().KeyExistsAsync(AuthService.RevokedTokenKeyPrefix + tokenId))
+        var revokedTokens = context.HttpContext.RequestServices.GetRequiredService<RevokedAccessTokens>();
+        if (tokenId is null || await revokedTokens.IsRevokedAsync(tokenId))
         {
             context.Fail("The access token has been revoked.");
         }

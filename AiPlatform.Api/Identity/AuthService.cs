@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using StackExchange.Redis;
 
 namespace AiPlatform.Api.Identity;
 
@@ -17,14 +16,13 @@ public sealed class AuthService(
     AppDbContext db,
     IPasswordHasher<User> passwordHasher,
     TokenService tokens,
-    IConnectionMultiplexer redis,
+    RevokedAccessTokens revokedTokens,
     IEmailSender email,
     IOptions<JwtOptions> jwtOptions,
     TimeProvider clock,
     ILogger<AuthService> logger,
     Core.Credits.CreditLedger credits)
 {
-    public const string RevokedTokenKeyPrefix = "aiplatform:revoked-jti:";
 
     private static readonly DomainException InvalidCredentials =
         new(StatusCodes.Status401Unauthorized, ErrorCodes.AuthenticationFailed, "Email or password is incorrect.");
@@ -275,17 +273,16 @@ public sealed class AuthService(
     public static readonly DomainException TenantSuspended =
         new(StatusCodes.Status403Forbidden, ErrorCodes.TenantSuspended, "This tenant is suspended. Contact the platform administrator.");
 
-    /// <summary>Puts the access token on the Redis deny-list until it would have expired anyway.</summary>
+    /// <summary>Puts the access token on the deny-list until it would have expired anyway.</summary>
     private async Task DenyAccessTokenAsync(ClaimsPrincipal principal)
     {
         var tokenId = principal.FindFirstValue(PlatformClaims.TokenId);
         var expiresAt = long.TryParse(principal.FindFirstValue("exp"), out var exp)
             ? DateTimeOffset.FromUnixTimeSeconds(exp)
             : clock.GetUtcNow() + jwtOptions.Value.AccessTokenLifetime;
-        var ttl = expiresAt - clock.GetUtcNow();
-        if (tokenId is not null && ttl > TimeSpan.Zero)
+        if (tokenId is not null && expiresAt > clock.GetUtcNow())
         {
-            await redis.GetDatabase().StringSetAsync(RevokedTokenKeyPrefix + tokenId, "1", ttl);
+            await revokedTokens.RevokeAsync(tokenId, expiresAt);
         }
     }
 }

@@ -9,7 +9,7 @@ namespace AiPlatform.Api.Infrastructure;
 /// tenant's status), kept for <see cref="Lifetime"/> so that a request, a chat turn above all, does not pay a database
 /// round trip for it. The endpoints that change these evict on this instance at once. Another API instance keeps the
 /// old answer until it expires (as does this one if a check read the old row just before the eviction): there a removed
-/// user, a role change or a suspension takes up to <see cref="Lifetime"/> to apply. Logout is unaffected (the token deny-list in Redis is checked on every request).
+/// user, a role change or a suspension takes up to <see cref="Lifetime"/> to apply. Logout is unaffected (see <see cref="Identity.RevokedAccessTokens"/>).
 /// </summary>
 public sealed class UserAccessCache(IMemoryCache cache)
 {

@@ -38,9 +38,6 @@ public sealed class ChatService(
     public const string DefaultSystemPrompt = "You are a helpful assistant.";
     public const double DefaultTemperature = 0.7;
 
-    /// <summary>The newest messages read back for a turn; the trimmer then fits them to the model's window.</summary>
-    public const int HistoryMessagesLoaded = 200;
-
     /// <summary>Passages retrieved for a model that cannot call <c>knowledge_search</c> itself.</summary>
     public const int RetrievedPassages = 4;
 
@@ -65,22 +62,27 @@ public sealed class ChatService(
         }
 
         var history = new ChatHistory(SystemPrompt(spec.Assistant));
-        if (spec.Conversation is { } conversation)
+        // Without preloaded state the turn has no earlier messages: it is one-shot, or a new conversation's first.
+        foreach (var message in spec.Preloaded?.History ?? [])
         {
-            foreach (var message in await LoadHistoryAsync(conversation.Id, cancellationToken))
-            {
-                history.AddMessage(message.Role == MessageRole.User ? AuthorRole.User : AuthorRole.Assistant, message.Content);
-            }
+            history.AddMessage(message.Role == MessageRole.User ? AuthorRole.User : AuthorRole.Assistant, message.Content);
         }
 
         history.AddUserMessage(spec.Content);
         history = trimmer.Trim(history, model);
         var citations = new KnowledgeCitations();
-        var knowledgeTool = spec.Assistant is { } assistant && await GroundAsync(history, assistant, model, spec.Content, citations, cancellationToken);
+        var knowledgeTool = spec.Assistant is { } assistant && await GroundAsync(history, assistant, spec.Preloaded?.AssistantHasKnowledge, model, spec.Content, citations, cancellationToken);
 
         var maxTokens = Math.Min(spec.MaxTokensOverride ?? spec.Assistant?.MaxTokens ?? model.MaxOutputTokens, model.MaxOutputTokens);
         var estimate = CreditAmounts.CostOf(tokenCounter.CountTokens(history), maxTokens, model.InputCostPer1kTokens, model.OutputCostPer1kTokens);
-        await credits.EnsureCanAffordAsync(spec.TenantId, estimate, cancellationToken);
+        if (spec.Preloaded is { } preloaded)
+        {
+            CreditLedger.EnsureCanAfford(preloaded.CreditBalance, estimate);
+        }
+        else
+        {
+            await credits.EnsureCanAffordAsync(spec.TenantId, estimate, cancellationToken);
+        }
 
         // Messages are ordered by id. A version 7 uuid orders by millisecond only (the rest is random), and both ids are
         // made in the same one: the reply's is stamped a millisecond later so that it sorts after the user's message.
@@ -93,13 +95,20 @@ public sealed class ChatService(
     /// <summary>
     /// Grounds a turn of an assistant with documents: a model that calls tools gets <c>knowledge_search</c> (returns
     /// true); any other (the offline model included) gets the best passages for the question handed to it up front.
+    /// An assistant without indexed documents is left as it is (<paramref name="hasKnowledge"/>, if already known).
     /// </summary>
     private async Task<bool> GroundAsync(
-        ChatHistory history, Assistant assistant, CatalogModel model, string question, KnowledgeCitations citations, CancellationToken cancellationToken)
+        ChatHistory history, Assistant assistant, bool? hasKnowledge, CatalogModel model, string question, KnowledgeCitations citations,
+        CancellationToken cancellationToken)
     {
+        if (!(hasKnowledge ?? await db.Documents.AnyAsync(d => d.AssistantIds.Contains(assistant.Id) && d.ChunkCount > 0, cancellationToken)))
+        {
+            return false;
+        }
+
         if (model.Supports(ModelCapabilities.Tools))
         {
-            return await db.Documents.AnyAsync(d => d.AssistantIds.Contains(assistant.Id) && d.ChunkCount > 0, cancellationToken);
+            return true;
         }
 
         var hits = await knowledge.SearchAsync(new KnowledgeQuery(question, RetrievedPassages, assistant.Id), cancellationToken);
@@ -284,17 +293,6 @@ public sealed class ChatService(
         return string.IsNullOrWhiteSpace(assistant?.Personality) ? prompt : $"{prompt}\n\nPersonality: {assistant.Personality.Trim()}";
     }
 
-    /// <summary>Only what the history needs: whole rows would bring each message's search vector along, on every turn.</summary>
-    private async Task<List<HistoryMessage>> LoadHistoryAsync(Guid conversationId, CancellationToken cancellationToken)
-    {
-        var newestFirst = await db.Messages
-            .Where(m => m.ConversationId == conversationId && m.Status != MessageStatus.Failed && m.Content != "")
-            .OrderByDescending(m => m.Id).Take(HistoryMessagesLoaded)
-            .Select(m => new HistoryMessage(m.Role, m.Content)).ToListAsync(cancellationToken);
-        newestFirst.Reverse();
-        return newestFirst;
-    }
-
     private Message NewUserMessage(Conversation conversation, string content, Guid id) => new()
     {
         Id = id,
@@ -405,6 +403,4 @@ public sealed class ChatService(
 
     private static string? FinishReason(IReadOnlyDictionary<string, object?>? metadata) =>
         metadata?.GetValueOrDefault("FinishReason")?.ToString()?.ToLowerInvariant();
-
-    private sealed record HistoryMessage(MessageRole Role, string Content);
 }

@@ -6,7 +6,9 @@ namespace AiPlatform.Core.Conversations;
 
 /// <summary>
 /// What one chat turn asks for. With a <see cref="Conversation"/> both messages are stored in it; without one the
-/// turn is one-shot (assistant test, <c>/ai/chat</c>) and only its usage is recorded.
+/// turn is one-shot (assistant test, <c>/ai/chat</c>) and only its usage is recorded. <paramref name="Preloaded"/> is
+/// what <see cref="ChatService.FindConversationTurnAsync"/> read along with the conversation (otherwise it is read when
+/// the turn is prepared).
 /// </summary>
 public sealed record ChatTurnSpec(
     Guid TenantId,
@@ -16,7 +18,17 @@ public sealed record ChatTurnSpec(
     Conversation? Conversation = null,
     string? ModelOverride = null,
     double? TemperatureOverride = null,
-    int? MaxTokensOverride = null);
+    int? MaxTokensOverride = null,
+    ConversationTurnState? Preloaded = null);
+
+/// <summary>
+/// What a turn of a conversation needs besides the conversation and its assistant: the newest messages (oldest first),
+/// whether the assistant has indexed documents to ground on, and the tenant's credit balance.
+/// </summary>
+public sealed record ConversationTurnState(IReadOnlyList<HistoryMessage> History, bool AssistantHasKnowledge, decimal CreditBalance);
+
+/// <summary>A stored message as the model's history sees it.</summary>
+public sealed record HistoryMessage(MessageRole Role, string Content);
 
 /// <summary>
 /// A turn whose checks passed: ready to call the model. Its user message (if any) is stored by

@@ -76,8 +76,15 @@ public sealed class CreditLedger(
             return;
         }
 
-        var balance = (await GetBalanceAsync(tenantId, cancellationToken)).Balance;
-        if (balance < estimatedCost)
+        EnsureCanAfford((await GetBalanceAsync(tenantId, cancellationToken)).Balance, estimatedCost);
+    }
+
+    /// <summary><see cref="EnsureCanAffordAsync"/> against a balance the caller has just read.</summary>
+    public static void EnsureCanAfford(decimal balance, decimal estimatedCost)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(estimatedCost);
+        balance = CreditAmounts.Normalize(balance);
+        if (estimatedCost > 0 && balance < estimatedCost)
         {
             throw new DomainException(402, ErrorCodes.InsufficientCredits,
                 $"Insufficient credits: this call is estimated to cost {CreditAmounts.Format(estimatedCost)} credits " +
