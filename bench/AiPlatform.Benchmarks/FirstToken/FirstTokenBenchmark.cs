@@ -46,6 +46,11 @@ public sealed class FirstTokenBenchmark : IBenchmark
                                        JIT's tiering is done before anything is measured (default 1000)
           --warmup 50                  unmeasured requests per level and path, sent first (default 50)
           --delay-ms 20                the fake model's first-token delay (default 20)
+          --reply-tokens 100           tokens in the fake's reply at levels above 1 stream (default 100)
+          --reply-ms 2000              how long the fake takes to stream them after the first (default 2000: 50 tokens/s, a
+                                       hosted model's pace), so N streams are N replies streaming at once. At 1 stream, and
+                                       at every level with 0, the reply is one short sentence sent at once: turns then
+                                       follow back to back and N streams saturate the machine (a throughput test)
           --turns-per-conversation 10  a stream moves on to a fresh conversation after this many turns, so every level
                                        sends the same history size (0: one conversation per stream for the whole run)
           --profile                    afterwards, a traced pass per level showing where the API's time goes
@@ -63,6 +68,8 @@ public sealed class FirstTokenBenchmark : IBenchmark
             JitWarmup: args.Int("jit-warmup", 1000, min: 0),
             DbOptions: args.Value("db-options"),
             DelayMs: args.Int("delay-ms", 20, min: 0, max: 60_000),
+            ReplyTokens: args.Int("reply-tokens", 100, min: 1, max: 10_000),
+            ReplyMs: args.Int("reply-ms", 2000, min: 0, max: 600_000),
             TurnsPerConversation: args.Int("turns-per-conversation", 10, min: 0),
             Profile: args.Flag("profile"),
             ProfileRequests: args.Int("profile-requests", 300, min: 1));
@@ -78,7 +85,7 @@ public sealed class FirstTokenBenchmark : IBenchmark
             Console.WriteLine($"api       : {api.BaseAddress} (Kestrel on loopback, {ApiHost.Environment}, build {MachineInfo.BuildOf(typeof(global::Program))}, " +
                 $"logging Warning), database {api.Database.Name}");
             Console.WriteLine($"database  : {(string.IsNullOrWhiteSpace(settings.DbOptions) ? "as the RUN command's local mode connects (no TLS on loopback)" : $"connection string plus \"{settings.DbOptions}\" (--db-options)")}");
-            Console.WriteLine($"fake model: {fake.Endpoint} (in-process Kestrel, first-token delay {settings.DelayMs} ms, then \"{FakeOpenAiServer.DefaultText}\" word by word)");
+            Console.WriteLine($"fake model: {fake.Endpoint} (in-process Kestrel, first-token delay {settings.DelayMs} ms, then {DescribeReplies(settings)})");
             Console.WriteLine();
 
             var (setup, accessToken) = await ApiSetup.RegisterTenantAsync(api.BaseAddress, "Benchmark tenant");
@@ -104,8 +111,10 @@ public sealed class FirstTokenBenchmark : IBenchmark
             foreach (var streams in settings.Streams)
             {
                 var conversations = await ConversationsAsync(setup, assistantId, streams, settings.Warmup + settings.Requests, settings, cancellationToken);
-                var direct = await RunPathAsync("direct", api.Database.Name, streams, settings, turns.DirectAsync, cancellationToken);
-                var viaApi = await RunPathAsync("via API", api.Database.Name, streams, settings,
+                turns.Reply = ReplyAt(streams, settings);
+                var stagger = turns.Reply.FirstTokenDelay + turns.Reply.ChunkDelay * turns.Reply.Pieces.Count;
+                var direct = await RunPathAsync("direct", api.Database.Name, streams, stagger, settings, turns.DirectAsync, cancellationToken);
+                var viaApi = await RunPathAsync("via API", api.Database.Name, streams, stagger, settings,
                     (stream, stamp, ct) => turns.ViaApiAsync(conversations, stream, stamp, ct), cancellationToken);
                 levels.Add(new LevelResult(streams, direct, viaApi));
             }
@@ -119,6 +128,7 @@ public sealed class FirstTokenBenchmark : IBenchmark
                 foreach (var streams in settings.Streams)
                 {
                     var conversations = await ConversationsAsync(setup, assistantId, streams, settings.ProfileRequests * 2, settings, cancellationToken);
+                    turns.Reply = ReplyAt(streams, settings);
                     Progress($"{streams} stream(s): traced pass, {settings.ProfileRequests} requests per path...");
                     var report = await profiler.ProfileAsync(streams, settings.ProfileRequests,
                         turns.DirectAsync, (stream, stamp, ct) => turns.ViaApiAsync(conversations, stream, stamp, ct), cancellationToken);
@@ -136,6 +146,28 @@ public sealed class FirstTokenBenchmark : IBenchmark
 
         return 0;
     }
+
+    /// <summary>
+    /// What the fake answers at a level: one stream cannot overlap its own turns, so there a long reply would only make the
+    /// run longer; with more streams it is what keeps that many replies streaming at once.
+    /// </summary>
+    private static TextReply ReplyAt(int streams, Settings settings)
+    {
+        var reply = FakeReply.Text(FakeOpenAiServer.DefaultText) with { FirstTokenDelay = TimeSpan.FromMilliseconds(settings.DelayMs) };
+        return streams == 1 || settings.ReplyMs == 0
+            ? reply
+            : reply with
+            {
+                Content = string.Join(' ', Enumerable.Range(0, settings.ReplyTokens).Select(i => SyntheticWords[i % SyntheticWords.Length])),
+                ChunkDelay = TimeSpan.FromMilliseconds((double)settings.ReplyMs / Math.Max(1, settings.ReplyTokens - 1)),
+            };
+    }
+
+    private static readonly string[] SyntheticWords = ["The", "capital", "of", "France", "is", "Paris,", "on", "the", "Seine."];
+
+    private static string DescribeReplies(Settings settings) => settings.ReplyMs == 0
+        ? $"\"{FakeOpenAiServer.DefaultText}\" word by word at once"
+        : $"at 1 stream \"{FakeOpenAiServer.DefaultText}\" word by word at once; above, {settings.ReplyTokens} tokens over {settings.ReplyMs} ms";
 
     /// <summary>The API with one OpenAI-compatible provider, <c>fake</c>, whose one model costs nothing (credits never refuse a turn).</summary>
     private static Dictionary<string, string?> ApiSettings(Uri fakeEndpoint) => new()
@@ -169,20 +201,46 @@ public sealed class FirstTokenBenchmark : IBenchmark
         return new ConversationPool(ids, streams, settings.TurnsPerConversation);
     }
 
+    /// <summary>
+    /// One path at one level: <c>Warmup</c> requests, a pause until the JIT has settled, then one continuous load whose
+    /// first request per stream (while the staggered streams start) and last <c>streams</c> requests (sent only so that
+    /// the measured ones finish under the full load) are not measured; CPU and throughput are taken over the measured
+    /// requests' window.
+    /// </summary>
     private static async Task<PathResult> RunPathAsync(
-        string path, string database, int streams, Settings settings, Func<int, bool, CancellationToken, Task<TurnSample>> send, CancellationToken cancellationToken)
+        string path, string database, int streams, TimeSpan stagger, Settings settings, Func<int, bool, CancellationToken, Task<TurnSample>> send,
+        CancellationToken cancellationToken)
     {
         if (settings.Warmup > 0)
         {
             Progress($"{streams} stream(s), {path}: warming up with {settings.Warmup} requests...");
-            await ClosedLoop.RunAsync(streams, settings.Warmup, (stream, _, ct) => send(stream, false, ct), cancellationToken);
+            await ClosedLoop.RunAsync(streams, settings.Warmup, (stream, _, ct) => send(stream, false, ct), cancellationToken, stagger);
             await CpuSnapshot.WaitForJitToSettleAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20), cancellationToken);
         }
 
+        var (rampUp, measuredEnd) = (streams, streams + settings.Requests);
         Progress($"{streams} stream(s), {path}: measuring {settings.Requests} requests...");
-        var before = CpuSnapshot.Take(database);
-        var (samples, elapsed) = await ClosedLoop.RunAsync(streams, settings.Requests, (stream, _, ct) => send(stream, false, ct), cancellationToken);
-        return new PathResult(samples, elapsed, CpuSnapshot.Take(database) - before);
+        CpuSnapshot before = default, after = default;
+        long windowStart = 0, windowEnd = 0;
+        var (samples, _) = await ClosedLoop.RunAsync(streams, measuredEnd + streams - 1, (stream, index, ct) =>
+        {
+            if (index == rampUp)
+            {
+                (before, windowStart) = (CpuSnapshot.Take(database), Stopwatch.GetTimestamp());
+            }
+            else if (index == measuredEnd)
+            {
+                (after, windowEnd) = (CpuSnapshot.Take(database), Stopwatch.GetTimestamp());
+            }
+
+            return send(stream, false, ct);
+        }, cancellationToken, stagger);
+        if (windowEnd == 0)
+        {
+            (after, windowEnd) = (CpuSnapshot.Take(database), Stopwatch.GetTimestamp());
+        }
+
+        return new PathResult(samples[rampUp..measuredEnd], Stopwatch.GetElapsedTime(windowStart, windowEnd), after - before);
     }
 
     private static void PrintHeader(Settings settings)
@@ -192,7 +250,7 @@ public sealed class FirstTokenBenchmark : IBenchmark
         Console.WriteLine($"load      : {MachineInfo.LoadAverage()} at start");
         Console.WriteLine($"run       : streams {string.Join(",", settings.Streams)}; {settings.JitWarmup} JIT warm-up requests per path first, then per level and path " +
             $"{settings.Warmup} warm-up + {settings.Requests} measured " +
-            $"requests; fake first-token delay {settings.DelayMs} ms; " +
+            $"requests; fake first-token delay {settings.DelayMs} ms; replies: {DescribeReplies(settings)}; " +
             (settings.TurnsPerConversation == 0 ? "one conversation per stream" : $"a fresh conversation every {settings.TurnsPerConversation} turns per stream") +
             "; paths run one after the other (direct, then via API) at each level");
         Console.WriteLine("client    : HttpClient + SocketsHttpHandler (HTTP/1.1, no proxy, unbounded connections) for both paths; " +
@@ -267,8 +325,8 @@ public sealed class FirstTokenBenchmark : IBenchmark
     internal static void Progress(string message) => BenchProgress.Write(message);
 
     internal sealed record Settings(
-        IReadOnlyList<int> Streams, int Requests, int Warmup, int JitWarmup, string? DbOptions, int DelayMs, int TurnsPerConversation, bool Profile,
-        int ProfileRequests);
+        IReadOnlyList<int> Streams, int Requests, int Warmup, int JitWarmup, string? DbOptions, int DelayMs, int ReplyTokens, int ReplyMs,
+        int TurnsPerConversation, bool Profile, int ProfileRequests);
 
     private sealed record LevelResult(int Streams, PathResult Direct, PathResult ViaApi);
 
@@ -324,7 +382,8 @@ public sealed class FirstTokenBenchmark : IBenchmark
     /// <summary>The two ways of getting a streamed answer, sent and timed the same way.</summary>
     internal sealed class Turns(FakeOpenAiServer fake, Settings settings, HttpClient apiClient, string accessToken, HttpClient directClient)
     {
-        private readonly FakeReply _reply = FakeReply.Text(FakeOpenAiServer.DefaultText) with { FirstTokenDelay = TimeSpan.FromMilliseconds(settings.DelayMs) };
+        /// <summary>What the fake answers every turn of both paths (set per level).</summary>
+        public TextReply Reply { get; set; } = ReplyAt(1, settings);
         private readonly Uri _directUri = new(fake.Endpoint.ToString().TrimEnd('/') + "/chat/completions");
         private readonly AuthenticationHeaderValue _apiAuthorization = new("Bearer", accessToken);
         private readonly AuthenticationHeaderValue _providerAuthorization = new("Bearer", ProviderApiKey);
@@ -344,7 +403,7 @@ public sealed class FirstTokenBenchmark : IBenchmark
 
         public Task<TurnSample> DirectAsync(int stream, bool stamp, CancellationToken cancellationToken)
         {
-            fake.Enqueue(_reply);
+            fake.Enqueue(Reply);
             var request = new HttpRequestMessage(HttpMethod.Post, _directUri) { Content = Body(_directBody) };
             request.Headers.Accept.Add(EventStream);
             request.Headers.Authorization = _providerAuthorization;
@@ -353,7 +412,7 @@ public sealed class FirstTokenBenchmark : IBenchmark
 
         public Task<TurnSample> ViaApiAsync(ConversationPool conversations, int stream, bool stamp, CancellationToken cancellationToken)
         {
-            fake.Enqueue(_reply);
+            fake.Enqueue(Reply);
             var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/conversations/{conversations.Next(stream)}/messages") { Content = Body(_apiBody) };
             request.Headers.Accept.Add(EventStream);
             request.Headers.Authorization = _apiAuthorization;

@@ -262,7 +262,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         var sent = 0;
         foreach (var data in events.Append("[DONE]"))
         {
-            if (sent > 0)
+            // A text reply opens with a chunk holding only the role; its first words follow at once, as OpenAI's do.
+            if (sent > 1 || (sent == 1 && reply is not TextReply))
             {
                 await Task.Delay(reply.ChunkDelay, cancellationToken);
             }
@@ -411,7 +412,10 @@ public sealed record FakeRequest(string Path, string Body, IReadOnlyDictionary<s
     public IReadOnlyList<JsonElement> Messages => Json.GetProperty("messages").EnumerateArray().ToList();
 }
 
-/// <summary>One scripted answer. Delays apply before the first byte and between streamed chunks.</summary>
+/// <summary>
+/// One scripted answer. Delays apply before the first byte and between streamed chunks (not between a text reply's
+/// opening role-only chunk and its first words).
+/// </summary>
 public abstract record FakeReply
 {
     public TimeSpan FirstTokenDelay { get; init; }
