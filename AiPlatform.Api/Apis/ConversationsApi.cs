@@ -128,27 +128,15 @@ public static class ConversationsApi
 
     /// <summary>One turn: the user's message is stored, the assistant's reply comes back as JSON or as a stream.</summary>
     public static async Task<IResult> PostMessage(
-        Guid id, PostMessageRequest request, ClaimsPrincipal principal, HttpContext httpContext, AppDbContext db,
-        ConversationTurnReader turns, ChatService chat, CancellationToken cancellationToken)
+        Guid id, PostMessageRequest request, ClaimsPrincipal principal, HttpContext httpContext, ConversationTurnReader turns,
+        ChatService chat, CancellationToken cancellationToken)
     {
-        // The reads before the model call share one connection, so the tenant's session settings are applied once.
-        // Nothing here may begin a system scope: it takes effect only when a connection opens.
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        PreparedChatTurn turn;
-        try
+        if (await turns.FindAsync(id, principal.UserId(), request.Content!, cancellationToken) is not { } spec)
         {
-            if (await turns.FindAsync(id, principal.UserId(), request.Content!, cancellationToken) is not { } spec)
-            {
-                return ApiError.NotFound("Conversation");
-            }
-
-            turn = await chat.PrepareAsync(spec, cancellationToken);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
+            return ApiError.NotFound("Conversation");
         }
 
+        var turn = await chat.PrepareAsync(spec, cancellationToken);
         if (httpContext.Request.WantsEventStream())
         {
             return ChatResponses.Stream(chat, turn, httpContext);

@@ -10,11 +10,12 @@ namespace AiPlatform.Core.Conversations;
 /// <summary>
 /// Reads everything a turn of an existing conversation needs before its model call in ONE round trip: the caller's
 /// conversation with its assistant, whether the assistant has indexed documents, the tenant's credit balance, and the
-/// newest history. It is on the way to every first token, and EF Core cannot send two queries in one round trip, so
-/// this is SQL in an <see cref="NpgsqlBatch"/>; the columns are read by name, and a test checks the entities it builds
+/// newest history, the tenant's session settings going along (<see cref="TenantSessionInterceptor.ExecuteFirstBatchAsync"/>).
+/// It is on the way to every first token, and EF Core cannot send two queries in one round trip, so this is SQL in an
+/// <see cref="NpgsqlBatch"/>; the columns are read by name, and a test checks the entities it builds
 /// equal EF's. Runs under row-level security like any query, and filters by tenant as EF's query filters do.
 /// </summary>
-public sealed class ConversationTurnReader(AppDbContext db)
+public sealed class ConversationTurnReader(AppDbContext db, TenantSessionInterceptor session)
 {
     /// <summary>The newest messages read back for a turn; the trimmer then fits them to the model's window.</summary>
     public const int HistoryMessagesLoaded = 200;
@@ -39,15 +40,16 @@ public sealed class ConversationTurnReader(AppDbContext db)
         ORDER BY id DESC LIMIT $3
         """;
 
-    /// <summary>The turn (content and all) of the user's conversation, or null if they have no such conversation.</summary>
+    /// <summary>
+    /// The turn (content and all) of the user's conversation, or null if they have no such conversation. Opens the
+    /// context's connection if it is closed, and closes it.
+    /// </summary>
     public async Task<ChatTurnSpec?> FindAsync(Guid conversationId, Guid userId, string content, CancellationToken cancellationToken)
     {
         var tenantId = db.Tenant.RequiredTenantId;
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await using var batch = new NpgsqlBatch(connection)
+            await using var batch = new NpgsqlBatch
             {
                 BatchCommands =
                 {
@@ -58,7 +60,7 @@ public sealed class ConversationTurnReader(AppDbContext db)
                     },
                 },
             };
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            await using var reader = await session.ExecuteFirstBatchAsync(db.Database, batch, cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
             {
                 return null;

@@ -30,10 +30,11 @@ public static class DataExtensions
         }
 
         builder.Services.AddScoped<TenantContext>();
+        builder.Services.AddScoped<TenantSessionInterceptor>();
         builder.Services.AddDbContext<AppDbContext>((services, options) => options
             .UseNpgsql(connectionString.ConnectionString)
             .UseSnakeCaseNamingConvention()
-            .AddInterceptors(new TenantSessionInterceptor(services.GetRequiredService<TenantContext>())));
+            .AddInterceptors(services.GetRequiredService<TenantSessionInterceptor>()));
         builder.EnrichNpgsqlDbContext<AppDbContext>();
         builder.Services.AddHostedService<DatabaseMigrator>();
         return builder;

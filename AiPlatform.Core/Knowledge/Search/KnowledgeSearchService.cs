@@ -20,6 +20,7 @@ public sealed class KnowledgeSearchService(
     AppDbContext db,
     IEmbeddingGeneratorProvider embeddings,
     TenantVectorCache vectorCache,
+    TenantSessionInterceptor session,
     IOptions<KnowledgeSearchOptions> options,
     ILogger<KnowledgeSearchService> logger)
 {
@@ -39,8 +40,7 @@ public sealed class KnowledgeSearchService(
         var cached = query.AssistantId is null && query.DocumentIds is null ? vectorCache.Peek(tenantId, generator.GeneratorId) : null;
         var early = cached is null ? null : Task.Run(async () => cached.Nearest(await embedding, _options.CandidatesPerList, _options.MinSimilarity, null), cancellationToken);
 
-        // One connection for every read: the tenant's session settings are applied once.
-        await db.Database.OpenConnectionAsync(cancellationToken);
+        // One connection for every read: the tenant's session settings go along with the first.
         try
         {
             return await SearchOpenAsync(query, tenantId, generator, embedding, cached, early, cancellationToken);
@@ -141,7 +141,7 @@ public sealed class KnowledgeSearchService(
             new() { Value = _options.CandidatesPerList, NpgsqlDbType = NpgsqlDbType.Integer },
             new() { Value = _options.MaxLexicalMatches, NpgsqlDbType = NpgsqlDbType.Integer },
         ];
-        await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection());
+        await using var batch = new NpgsqlBatch();
         batch.BatchCommands.Add(Command("SELECT coalesce(max(revision), 0) FROM knowledge_revisions WHERE tenant_id = $1", arguments));
         if (filtered)
         {
@@ -158,7 +158,7 @@ public sealed class KnowledgeSearchService(
             LIMIT $5
             """, arguments));
 
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await session.ExecuteFirstBatchAsync(db.Database, batch, cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var revision = reader.GetInt64(0);
 

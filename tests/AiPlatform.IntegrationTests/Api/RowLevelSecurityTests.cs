@@ -1,6 +1,7 @@
 using AiPlatform.Core.Data;
 using AiPlatform.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -104,5 +105,70 @@ public sealed class RowLevelSecurityTests(ApiFactory factory)
             "SELECT relname AS \"Value\" FROM pg_class WHERE relrowsecurity AND relforcerowsecurity " +
             "AND EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = relname)").ToListAsync());
         Assert.All(tenantOwnedTables, table => Assert.Contains(table, protectedTables));
+    }
+
+    [Fact]
+    public async Task A_first_batch_carries_the_session_settings_on_a_connection_opened_without_them()
+    {
+        var a = await factory.CreateTenantAsync();
+        var b = await factory.CreateTenantAsync();
+
+        var (setting, tenants) = await InScopeAsync(a.TenantId, async db =>
+        {
+            var session = db.GetService<TenantSessionInterceptor>();
+            await using var batch = new NpgsqlBatch
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand($"SELECT current_setting('{TenantSessionInterceptor.TenantSetting}')"),
+                    new NpgsqlBatchCommand("SELECT DISTINCT tenant_id FROM users"),
+                },
+            };
+            try
+            {
+                await using var reader = await session.ExecuteFirstBatchAsync(db.Database, batch, default);
+                await reader.ReadAsync();
+                var setting = reader.GetString(0);
+                await reader.NextResultAsync();
+                var tenants = new List<Guid>();
+                while (await reader.ReadAsync())
+                {
+                    tenants.Add(reader.GetGuid(0));
+                }
+
+                return (setting, tenants);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        });
+
+        // The settings went with the batch (its reader starts at the batch's own first statement), and confine it.
+        Assert.Equal(a.TenantId.ToString(), setting);
+        Assert.Equal([a.TenantId], tenants);
+        Assert.DoesNotContain(b.TenantId, tenants);
+    }
+
+    [Fact]
+    public async Task A_first_batch_on_an_open_connection_leaves_it_open_for_its_opener()
+    {
+        var a = await factory.CreateTenantAsync();
+        var stillOpen = await InScopeAsync(a.TenantId, async db =>
+        {
+            await db.Database.OpenConnectionAsync();
+            await using (var batch = new NpgsqlBatch { BatchCommands = { new NpgsqlBatchCommand("SELECT count(*) FROM users") } })
+            await using (var reader = await db.GetService<TenantSessionInterceptor>().ExecuteFirstBatchAsync(db.Database, batch, default))
+            {
+                await reader.ReadAsync();
+                Assert.Equal(1, reader.GetInt64(0));
+            }
+
+            await db.Database.CloseConnectionAsync();
+            var open = db.Database.GetDbConnection().State == System.Data.ConnectionState.Open;
+            await db.Database.CloseConnectionAsync();
+            return open;
+        });
+        Assert.True(stillOpen);
     }
 }
