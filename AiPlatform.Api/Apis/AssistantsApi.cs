@@ -113,9 +113,15 @@ public static class AssistantsApi
         return TypedResults.Ok(new AssistantTestResponse(result.Content, result.LatencyMs, result.Usage.TotalTokens, result.Cost, turn.Model.Id, result.Sources));
     }
 
+    /// <summary>Deletes the assistant and its conversations, and unlinks it from its documents (which stay).</summary>
     public static async Task<Results<NoContent, ApiError>> DeleteAssistant(Guid id, AppDbContext db, CancellationToken cancellationToken)
     {
-        var deleted = await db.Assistants.Where(a => a.Id == id).ExecuteDeleteAsync(cancellationToken);
+        var deleted = await db.InTransactionAsync(async ct =>
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE documents SET assistant_ids = array_remove(assistant_ids, {id}) WHERE {id} = ANY (assistant_ids)", ct);
+            return await db.Assistants.Where(a => a.Id == id).ExecuteDeleteAsync(ct);
+        }, cancellationToken);
         return deleted == 0 ? ApiError.NotFound("Assistant") : TypedResults.NoContent();
     }
 }

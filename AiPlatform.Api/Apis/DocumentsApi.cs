@@ -34,6 +34,7 @@ public static class DocumentsApi
             .WithMetadata(new RequestSizeLimitAttribute(limits.MaxRequestBytes))
             .Accepts<IFormFile>("multipart/form-data");
         api.MapPost("/{id:guid}/process", ProcessDocument);
+        api.MapPut("/{id:guid}/assistants", LinkAssistants);
         api.MapDelete("/{id:guid}", DeleteDocument);
         return api;
     }
@@ -135,14 +136,9 @@ public static class DocumentsApi
             return Invalid("assistantIds", assistantsError);
         }
 
-        if (assistantIds.Count > 0)
+        if (await UnknownAssistantsAsync(db, assistantIds, cancellationToken) is { } unknown)
         {
-            var found = await db.Assistants.Where(a => assistantIds.Contains(a.Id)).Select(a => a.Id).ToListAsync(cancellationToken);
-            var missing = assistantIds.Except(found).ToList();
-            if (missing.Count > 0)
-            {
-                return Invalid("assistantIds", $"No such assistant: {string.Join(", ", missing)}.");
-            }
+            return unknown;
         }
 
         var fileName = CleanFileName(file.FileName);
@@ -232,6 +228,43 @@ public static class DocumentsApi
         return document is null
             ? ApiError.NotFound("Document")
             : TypedResults.Accepted($"/api/v1/documents/{document.Id}", DocumentResponse.From(document));
+    }
+
+    /// <summary>
+    /// Sets which assistants ground their answers on the document (an empty list unlinks it from all). Its chunks stay
+    /// as they are: retrieval reads the links on every search.
+    /// </summary>
+    public static async Task<Results<Ok<DocumentResponse>, ApiError>> LinkAssistants(
+        Guid id, LinkAssistantsRequest request, AppDbContext db, CancellationToken cancellationToken)
+    {
+        var assistantIds = request.AssistantIds!.Distinct().ToList();
+        if (await UnknownAssistantsAsync(db, assistantIds, cancellationToken) is { } unknown)
+        {
+            return unknown;
+        }
+
+        var document = await db.Documents.SingleOrDefaultAsync(d => d.Id == id, cancellationToken);
+        if (document is null)
+        {
+            return ApiError.NotFound("Document");
+        }
+
+        document.AssistantIds = assistantIds;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(DocumentResponse.From(document));
+    }
+
+    /// <summary>A 422 naming the ids that are not the tenant's assistants, or null if all are.</summary>
+    private static async Task<ApiError?> UnknownAssistantsAsync(AppDbContext db, List<Guid> assistantIds, CancellationToken cancellationToken)
+    {
+        if (assistantIds.Count == 0)
+        {
+            return null;
+        }
+
+        var found = await db.Assistants.Where(a => assistantIds.Contains(a.Id)).Select(a => a.Id).ToListAsync(cancellationToken);
+        var missing = assistantIds.Except(found).ToList();
+        return missing.Count > 0 ? Invalid("assistantIds", $"No such assistant: {string.Join(", ", missing)}.") : null;
     }
 
     public static async Task<Results<NoContent, ApiError>> DeleteDocument(
@@ -388,11 +421,11 @@ public sealed record DocumentProgress(int Done, int Total);
 
 public sealed record DocumentSummaryResponse(
     Guid Id, string Filename, DocumentType Type, DocumentStatus Status, long Size, int ChunkCount, int? PageCount,
-    DocumentProgress Progress, DateTime UploadedAt, DateTime? ProcessedAt)
+    DocumentProgress Progress, DateTime UploadedAt, DateTime? ProcessedAt, IReadOnlyList<Guid> AssistantIds)
 {
     public static readonly System.Linq.Expressions.Expression<Func<Document, DocumentSummaryResponse>> Projection = d =>
         new DocumentSummaryResponse(d.Id, d.FileName, d.Type, d.Status, d.Size, d.ChunkCount, d.PageCount,
-            new DocumentProgress(d.ProgressDone, d.ProgressTotal), d.UploadedAt, d.ProcessedAt);
+            new DocumentProgress(d.ProgressDone, d.ProgressTotal), d.UploadedAt, d.ProcessedAt, d.AssistantIds);
 }
 
 /// <param name="ProcessingTime">Milliseconds the last processing took; null until processed.</param>
@@ -411,6 +444,18 @@ public sealed record DocumentResponse(
 }
 
 public sealed record ProcessDocumentRequest(int? ChunkSize, int? Overlap);
+
+public sealed record LinkAssistantsRequest(IReadOnlyList<Guid>? AssistantIds);
+
+public sealed class LinkAssistantsRequestValidator : AbstractValidator<LinkAssistantsRequest>
+{
+    public LinkAssistantsRequestValidator()
+    {
+        RuleFor(r => r.AssistantIds).NotNull().WithMessage("assistantIds is required (an empty array unlinks the document from every assistant).");
+        RuleFor(r => r.AssistantIds!.Distinct().Count()).LessThanOrEqualTo(DocumentLimits.MaxAssistants).When(r => r.AssistantIds is not null)
+            .OverridePropertyName("assistantIds").WithMessage($"At most {DocumentLimits.MaxAssistants} assistants.");
+    }
+}
 
 /// <summary>The rules of <see cref="ChunkingOptions"/>: 32 ≤ chunkSize ≤ 4096, 0 ≤ overlap &lt; chunkSize / 2.</summary>
 public sealed class ProcessDocumentRequestValidator : AbstractValidator<ProcessDocumentRequest>

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 
 namespace AiPlatform.Web.Services;
 
@@ -28,6 +29,14 @@ public sealed class DocumentsClient(HttpClient httpClient)
         return await response.ReadAsync<DocumentSummary>(cancellationToken);
     }
 
+    /// <summary>Sets the assistants that answer from the document (none: it is only searchable).</summary>
+    public async Task<DocumentSummary> LinkAssistantsAsync(Guid id, IReadOnlyList<Guid> assistantIds, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"api/v1/documents/{id}/assistants") { Content = JsonContent.Create(new { assistantIds }) };
+        using var response = await httpClient.SendApiAsync(request, cancellationToken);
+        return await response.ReadAsync<DocumentSummary>(cancellationToken);
+    }
+
     public async Task DeleteAsync(Guid id, CancellationToken cancellationToken = default)
     {
         using var response = await httpClient.SendApiAsync(new HttpRequestMessage(HttpMethod.Delete, $"api/v1/documents/{id}"), cancellationToken);
@@ -46,6 +55,7 @@ public static class DocumentStatuses
 }
 
 public sealed record DocumentSummary(
-    Guid Id, string Filename, string Type, string Status, long Size, int ChunkCount, int? PageCount, DocumentProgress Progress, DateTime UploadedAt);
+    Guid Id, string Filename, string Type, string Status, long Size, int ChunkCount, int? PageCount, DocumentProgress Progress, DateTime UploadedAt,
+    IReadOnlyList<Guid> AssistantIds);
 
 public sealed record DocumentProgress(int Done, int Total);

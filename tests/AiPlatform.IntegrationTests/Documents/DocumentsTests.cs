@@ -167,6 +167,61 @@ public sealed class DocumentsTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task Assistants_are_linked_and_unlinked_after_upload()
+    {
+        var tenant = await factory.CreateTenantAsync();
+        var first = (await AssistantsTests.CreateAssistantAsync(tenant.Client)).GetProperty("id").GetGuid();
+        var second = (await AssistantsTests.CreateAssistantAsync(tenant.Client)).GetProperty("id").GetGuid();
+        var id = (await tenant.Client.UploadOkAsync("faq.txt", DocumentFixtures.Utf8("Questions."))).GetProperty("id").GetGuid();
+
+        var linked = await tenant.Client.PutAsJsonAsync($"/api/v1/documents/{id}/assistants", new { assistantIds = new[] { first, second, first } });
+        Assert.Equal(HttpStatusCode.OK, linked.StatusCode);
+        Assert.Equal([first, second], (await linked.ReadJsonAsync()).GetProperty("assistantIds").EnumerateArray().Select(e => e.GetGuid()));
+        var stored = await (await tenant.Client.GetAsync($"/api/v1/documents/{id}")).ReadJsonAsync();
+        Assert.Equal([first, second], stored.GetProperty("assistantIds").EnumerateArray().Select(e => e.GetGuid()));
+
+        // Deleting an assistant unlinks it; the document stays with its other links.
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Client.DeleteAsync($"/api/v1/assistants/{second}")).StatusCode);
+        var afterDelete = await (await tenant.Client.GetAsync($"/api/v1/documents/{id}")).ReadJsonAsync();
+        Assert.Equal([first], afterDelete.GetProperty("assistantIds").EnumerateArray().Select(e => e.GetGuid()));
+        var listed = await (await tenant.Client.GetAsync("/api/v1/documents")).ReadJsonAsync();
+        Assert.Equal([first], listed.GetProperty("items")[0].GetProperty("assistantIds").EnumerateArray().Select(e => e.GetGuid()));
+
+        var unlinked = await tenant.Client.PutAsJsonAsync($"/api/v1/documents/{id}/assistants", new { assistantIds = Array.Empty<Guid>() });
+        Assert.Equal(0, (await unlinked.ReadJsonAsync()).GetProperty("assistantIds").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Linking_refuses_bad_lists_unknown_assistants_and_other_tenants()
+    {
+        var tenant = await factory.CreateTenantAsync();
+        var other = await factory.CreateTenantAsync();
+        var own = (await AssistantsTests.CreateAssistantAsync(tenant.Client)).GetProperty("id").GetGuid();
+        var foreign = (await AssistantsTests.CreateAssistantAsync(other.Client)).GetProperty("id").GetGuid();
+        var upload = await tenant.Client.PostAsync("/api/v1/documents", DocumentFixtures.Form("faq.txt", DocumentFixtures.Utf8("Questions."),
+            assistantIds: own.ToString()));
+        var id = (await upload.ReadJsonAsync()).GetProperty("id").GetGuid();
+        var url = $"/api/v1/documents/{id}/assistants";
+
+        async Task AssertInvalidAsync(object body) =>
+            Assert.True((await (await tenant.Client.PutAsJsonAsync(url, body)).AssertErrorAsync(422, "VALIDATION_ERROR"))
+                .GetProperty("details").TryGetProperty("assistantIds", out _));
+        await AssertInvalidAsync(new { });
+        await AssertInvalidAsync(new { assistantIds = new[] { Guid.NewGuid() } });
+        await AssertInvalidAsync(new { assistantIds = new[] { foreign } });
+        await AssertInvalidAsync(new { assistantIds = Enumerable.Range(0, DocumentLimits.MaxAssistants + 1).Select(_ => Guid.NewGuid()) });
+        var malformed = await tenant.Client.PutAsync(url, new StringContent("{\"assistantIds\": [\"nope\"]}", Encoding.UTF8, "application/json"));
+        Assert.Contains("assistantIds", (await malformed.AssertErrorAsync(400, "VALIDATION_ERROR")).GetProperty("message").GetString());
+
+        // The other tenant can neither see nor relink it, even to its own assistant; the links stay as they were.
+        await (await other.Client.PutAsJsonAsync(url, new { assistantIds = new[] { foreign } })).AssertErrorAsync(404, "RESOURCE_NOT_FOUND");
+        await (await tenant.Client.PutAsJsonAsync($"/api/v1/documents/{Guid.NewGuid()}/assistants", new { assistantIds = new[] { own } }))
+            .AssertErrorAsync(404, "RESOURCE_NOT_FOUND");
+        var stored = await (await tenant.Client.GetAsync($"/api/v1/documents/{id}")).ReadJsonAsync();
+        Assert.Equal([own], stored.GetProperty("assistantIds").EnumerateArray().Select(e => e.GetGuid()));
+    }
+
+    [Fact]
     public async Task List_filters_searches_and_pages()
     {
         var tenant = await factory.CreateTenantAsync();

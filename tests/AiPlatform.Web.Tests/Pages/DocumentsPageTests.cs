@@ -57,6 +57,34 @@ public sealed class DocumentsPageTests : ConsoleTestContext
     }
 
     [Fact]
+    public void Links_and_unlinks_assistants_of_a_listed_document()
+    {
+        SignIn();
+        var documentId = Guid.NewGuid();
+        var linked = Array.Empty<Guid>();
+        Api.On(HttpMethod.Get, "/api/v1/documents", _ => ApiStub.Json(Paged(Document("PROCESSED", 3, 3, documentId, linked))))
+            .On(HttpMethod.Put, $"/api/v1/documents/{documentId}/assistants", request =>
+            {
+                linked = System.Text.Json.JsonDocument.Parse(request.Body).RootElement.GetProperty("assistantIds").EnumerateArray()
+                    .Select(e => e.GetGuid()).ToArray();
+                return ApiStub.Json(Document("PROCESSED", 3, 3, documentId, linked));
+            });
+
+        var page = Render<DocumentsPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("td.links option").Count));
+        page.Find("td.links select").Change(GeologistId.ToString());
+
+        page.WaitForAssertion(() => Assert.Contains("Geologist", page.Find("td.links .chip").TextContent));
+        Assert.Equal([GeologistId], linked);
+        Assert.Empty(page.FindAll("td.links select")); // Every assistant answers from it already.
+
+        page.Find("button[aria-label='Stop Geologist answering from handbook.pdf']").Click();
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("td.links .chip")));
+        Assert.Empty(linked);
+        Assert.Equal(2, Api.RequestsTo(HttpMethod.Put, $"/api/v1/documents/{documentId}/assistants").Count());
+    }
+
+    [Fact]
     public void Shows_why_an_upload_was_refused()
     {
         SignIn();
@@ -72,14 +100,14 @@ public sealed class DocumentsPageTests : ConsoleTestContext
             page.Find("[role=alert]").TextContent));
     }
 
-    private static object Document(string status, int done, int total) => new
+    private static object Document(string status, int done, int total, Guid? id = null, params Guid[] assistantIds) => new
     {
-        id = Guid.NewGuid(), filename = "handbook.pdf", type = "PDF", status, size = 1024, chunkCount = status == "PROCESSED" ? total : 0,
-        pageCount = 12, progress = new { done, total }, uploadedAt = DateTime.UtcNow,
+        id = id ?? Guid.NewGuid(), filename = "handbook.pdf", type = "PDF", status, size = 1024, chunkCount = status == "PROCESSED" ? total : 0,
+        pageCount = 12, progress = new { done, total }, uploadedAt = DateTime.UtcNow, assistantIds,
     };
 
     private static object Paged(params object[] items) => new { items, page = 1, pageSize = 50, total = items.Length, totalPages = 1 };
 
     private static string[] Cells(IRenderedComponent<DocumentsPage> page) =>
-        [.. page.FindAll("tbody td strong, tbody td div, tbody td:not(:first-child):not(:last-child)").Select(e => e.TextContent.Trim())];
+        [.. page.FindAll("tbody td strong, tbody td div, tbody td:not(:first-child):not(:last-child):not(.links)").Select(e => e.TextContent.Trim())];
 }
