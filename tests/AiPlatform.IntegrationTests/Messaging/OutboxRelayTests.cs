@@ -1,8 +1,6 @@
 extern alias worker;
 
 using System.Net;
-using AiPlatform.Core.Messaging;
-using AiPlatform.Core.Tenancy;
 using AiPlatform.IntegrationTests.Messaging.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using TenantCreatedHandler = worker::AiPlatform.Worker.Tenancy.TenantCreatedHandler;
@@ -33,7 +31,7 @@ public sealed class OutboxRelayTests(MessagingDatabase database) : IClassFixture
     [Fact]
     public async Task Events_saved_with_a_change_are_published_marked_sent_and_handled_by_the_worker()
     {
-        var ids = await StageTenantsCreatedAsync(25);
+        var ids = await database.StageTenantsCreatedAsync(25);
 
         await Eventually.TrueAsync(() => AllDeliveredAsync(ids), TimeSpan.FromSeconds(30), "every event to be sent and handled");
         await using var db = database.CreateContext();
@@ -50,7 +48,7 @@ public sealed class OutboxRelayTests(MessagingDatabase database) : IClassFixture
         try
         {
             await TestBroker.StopBrokerAsync();
-            ids = await StageTenantsCreatedAsync(10);
+            ids = await database.StageTenantsCreatedAsync(10);
 
             await Eventually.TrueAsync(async () =>
             {
@@ -66,25 +64,6 @@ public sealed class OutboxRelayTests(MessagingDatabase database) : IClassFixture
         await Eventually.TrueAsync(() => AllDeliveredAsync(ids), TimeSpan.FromSeconds(60), "every event to be sent and handled after the outage");
     }
 
-    /// <summary>Stages the events as the API does: in the same SaveChanges as the change that raised them.</summary>
-    private async Task<IReadOnlyCollection<Guid>> StageTenantsCreatedAsync(int count)
-    {
-        await using var db = database.CreateContext();
-        var events = Enumerable.Range(0, count).Select(i => new TenantCreatedIntegrationEvent(Guid.NewGuid(), $"Tenant {i}")).ToList();
-        foreach (var tenantCreated in events)
-        {
-            db.AddIntegrationEvent(tenantCreated);
-        }
-        await db.SaveChangesAsync();
-        return events.Select(e => e.Id).ToList();
-    }
-
-    private async Task<bool> AllDeliveredAsync(IReadOnlyCollection<Guid> ids)
-    {
-        var consumer = $"{_broker.Topology.Queue}:{nameof(TenantCreatedHandler)}";
-        await using var db = database.CreateContext();
-        var sent = await db.OutboxMessages.CountAsync(m => ids.Contains(m.Id) && m.SentAt != null);
-        var handled = await db.InboxMessages.CountAsync(m => ids.Contains(m.MessageId) && m.Consumer == consumer);
-        return sent == ids.Count && handled == ids.Count;
-    }
+    private Task<bool> AllDeliveredAsync(IReadOnlyCollection<Guid> ids) =>
+        database.AllDeliveredAsync(ids, $"{_broker.Topology.Queue}:{nameof(TenantCreatedHandler)}");
 }
