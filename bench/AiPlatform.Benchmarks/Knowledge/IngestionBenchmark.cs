@@ -141,18 +141,29 @@ public sealed class IngestionBenchmark : IBenchmark
         return new Throughput(files.Count, chunks, pipeline, embedder, pipelineCpu, embedderCpu, extractAndChunkCpu);
     }
 
-    /// <summary>The CPU the Worker's extraction and chunker take for the same files, one after the other.</summary>
+    /// <summary>
+    /// The CPU the Worker's extraction and chunker take for the same files, one after the other: the least of three
+    /// passes, once the JIT has settled, so background work in this process (tiered compilation, GC) stays out of it.
+    /// </summary>
     private static async Task<TimeSpan> ExtractAndChunkCpuAsync(Stack stack, IReadOnlyList<byte[]> files, CancellationToken cancellationToken)
     {
         var extraction = stack.Worker.Services.GetRequiredService<DocumentExtractionService>();
         var chunker = stack.Worker.Services.GetRequiredService<TextChunker>();
-        var before = ProcessCpu();
-        foreach (var file in files)
+        var least = TimeSpan.MaxValue;
+        for (var pass = 0; pass < 3; pass++)
         {
-            var extracted = await extraction.ExtractAsync(DocumentType.Txt, new MemoryStream(file, writable: false), cancellationToken);
-            chunker.Chunk(extracted.Sections, cancellationToken: cancellationToken);
+            await CpuSnapshot.WaitForJitToSettleAsync(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), cancellationToken);
+            var before = ProcessCpu();
+            foreach (var file in files)
+            {
+                var extracted = await extraction.ExtractAsync(DocumentType.Txt, new MemoryStream(file, writable: false), cancellationToken);
+                chunker.Chunk(extracted.Sections, cancellationToken: cancellationToken);
+            }
+
+            var cpu = ProcessCpu() - before;
+            least = cpu < least ? cpu : least;
         }
-        return ProcessCpu() - before;
+        return least;
     }
 
     private static TimeSpan ProcessCpu()
