@@ -54,7 +54,8 @@ public sealed class IngestionBenchmark : IBenchmark
         Console.WriteLine($"load      : {MachineInfo.LoadAverage()} at start");
         var defaults = new IngestionOptions();
         Console.WriteLine($"pipeline  : the real API and Worker in this process (outbox → RabbitMQ → pipeline), product defaults: " +
-            $"embedding batches of {defaults.EmbeddingBatchSize}, {defaults.EmbeddingConcurrency} calls in flight, 4 documents at once; outbox relay polling every 500 ms");
+            $"embedding batches of up to {defaults.EmbeddingBatchSize} (shared by all documents), {defaults.EmbeddingConcurrency} calls in flight, 4 documents at once; " +
+            "outbox relay woken by a PostgreSQL notification (polling every 500 ms as the fallback)");
         Console.WriteLine();
 
         var texts = Enumerable.Range(0, documents).Select(i => new SyntheticText(i).Text(words)).ToList();
