@@ -137,7 +137,7 @@ public sealed class EmbeddingBatcher(IOptions<IngestionOptions> options, IHostAp
             {
                 for (var i = 0; i < slice.Count; i++)
                 {
-                    slice.Request.Results[slice.First + i].TrySetResult(embeddings[next++]);
+                    slice.Request.SetResult(slice.First + i, embeddings[next++]);
                 }
             }
         }
@@ -151,9 +151,10 @@ public sealed class EmbeddingBatcher(IOptions<IngestionOptions> options, IHostAp
         }
         catch (Exception ex)
         {
-            foreach (var result in batch[0].Results)
+            var (request, first, count) = batch[0];
+            for (var i = first; i < first + count; i++)
             {
-                result.TrySetException(ex);
+                request.SetException(i, ex);
             }
         }
     }
@@ -161,17 +162,21 @@ public sealed class EmbeddingBatcher(IOptions<IngestionOptions> options, IHostAp
     /// <summary>The texts of one <see cref="Enqueue"/> call; <see cref="Sent"/> of them are in calls already.</summary>
     private sealed class Request
     {
+        private readonly CancellationTokenRegistration _cancellation;
+        private int _pending;
+
         public Request(IReadOnlyList<string> texts, CancellationToken cancellationToken)
         {
             Texts = texts;
             CancellationToken = cancellationToken;
+            _pending = texts.Count;
             Results = new TaskCompletionSource<Embedding<float>>[texts.Count];
             for (var i = 0; i < Results.Length; i++)
             {
                 Results[i] = new TaskCompletionSource<Embedding<float>>(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
-            cancellationToken.Register(() =>
+            _cancellation = cancellationToken.Register(() =>
             {
                 foreach (var result in Results)
                 {
@@ -186,11 +191,35 @@ public sealed class EmbeddingBatcher(IOptions<IngestionOptions> options, IHostAp
         public long Number { get; set; }
         public int Sent { get; set; }
         public bool IsDone => Sent == Texts.Count || CancellationToken.IsCancellationRequested;
+
+        public void SetResult(int index, Embedding<float> embedding)
+        {
+            if (Results[index].TrySetResult(embedding))
+            {
+                Completed();
+            }
+        }
+
+        public void SetException(int index, Exception exception)
+        {
+            if (Results[index].TrySetException(exception))
+            {
+                Completed();
+            }
+        }
+
+        // A long-lived token (the host's) would otherwise keep every finished request, vectors and all, alive.
+        private void Completed()
+        {
+            if (Interlocked.Decrement(ref _pending) == 0)
+            {
+                _cancellation.Dispose();
+            }
+        }
     }
 
     private readonly record struct Slice(Request Request, int First, int Count)
     {
         public IEnumerable<string> Texts => Request.Texts.Skip(First).Take(Count);
-        public ArraySegment<TaskCompletionSource<Embedding<float>>> Results => new(Request.Results, First, Count);
     }
 }
