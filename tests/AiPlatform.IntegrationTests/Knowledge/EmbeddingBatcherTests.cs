@@ -15,11 +15,8 @@ public sealed class EmbeddingBatcherTests
     [Fact]
     public async Task Texts_queued_while_the_slots_are_busy_share_full_calls_and_each_gets_its_own_vector()
     {
-        var generator = new RecordingGenerator();
-        var batcher = Batcher(batchSize: 128, concurrency: 1);
+        var (generator, batcher, first) = await OneSlotBusyAsync(texts: 100);
 
-        var first = batcher.Enqueue(generator, Texts(0, 100), CancellationToken.None);
-        await generator.CallsStartedAsync(1);
         var second = batcher.Enqueue(generator, Texts(100, 100), CancellationToken.None);
         var third = batcher.Enqueue(generator, Texts(200, 100), CancellationToken.None);
         generator.Release();
@@ -46,11 +43,8 @@ public sealed class EmbeddingBatcherTests
     [Fact]
     public async Task A_text_the_model_refuses_fails_only_its_own_request()
     {
-        var generator = new RecordingGenerator();
-        var batcher = Batcher(batchSize: 128, concurrency: 1);
+        var (generator, batcher, busy) = await OneSlotBusyAsync(texts: 1);
 
-        var busy = batcher.Enqueue(generator, Texts(0, 1), CancellationToken.None);
-        await generator.CallsStartedAsync(1);
         var good = batcher.Enqueue(generator, Texts(1, 5), CancellationToken.None);
         var poisoned = batcher.Enqueue(generator, [.. Texts(6, 4), RecordingGenerator.Refused], CancellationToken.None);
         generator.Release();
@@ -66,11 +60,7 @@ public sealed class EmbeddingBatcherTests
     [Fact]
     public async Task Cancelled_texts_are_never_sent()
     {
-        var generator = new RecordingGenerator();
-        var batcher = Batcher(batchSize: 128, concurrency: 1);
-
-        var busy = batcher.Enqueue(generator, Texts(0, 1), CancellationToken.None);
-        await generator.CallsStartedAsync(1);
+        var (generator, batcher, busy) = await OneSlotBusyAsync(texts: 1);
         using var cancellation = new CancellationTokenSource();
         var cancelled = batcher.Enqueue(generator, Texts(1, 5), cancellation.Token);
         var kept = batcher.Enqueue(generator, Texts(6, 5), CancellationToken.None);
@@ -81,6 +71,16 @@ public sealed class EmbeddingBatcherTests
         await Assert.ThrowsAsync<TaskCanceledException>(() => Task.WhenAll(cancelled));
         Assert.Equal([1, 5], generator.Calls.Select(call => call.Length));
         Assert.DoesNotContain("1", generator.Calls.SelectMany(call => call));
+    }
+
+    /// <summary>A batcher with one slot of 128, busy with a held call of the first <paramref name="texts"/> texts.</summary>
+    private static async Task<(RecordingGenerator Generator, EmbeddingBatcher Batcher, Task<Embedding<float>>[] Busy)> OneSlotBusyAsync(int texts)
+    {
+        var generator = new RecordingGenerator();
+        var batcher = Batcher(batchSize: 128, concurrency: 1);
+        var busy = batcher.Enqueue(generator, Texts(0, texts), CancellationToken.None);
+        await generator.CallsStartedAsync(1);
+        return (generator, batcher, busy);
     }
 
     private static EmbeddingBatcher Batcher(int batchSize, int concurrency) =>

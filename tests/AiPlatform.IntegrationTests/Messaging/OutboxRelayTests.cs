@@ -11,22 +11,11 @@ namespace AiPlatform.IntegrationTests.Messaging;
 [Collection(MessagingCollection.Name)]
 public sealed class OutboxRelayTests(MessagingDatabase database) : IClassFixture<MessagingDatabase>, IAsyncLifetime
 {
-    private TestBroker _broker = null!;
-    private WorkerFactory _worker = null!;
+    private RunningWorker _worker = null!;
 
-    public async Task InitializeAsync()
-    {
-        _broker = await TestBroker.CreateAsync("worker");
-        _worker = new WorkerFactory(database.ConnectionString, _broker);
-        _ = _worker.Server; // Starts the Worker: migrator, consumer, relay.
-        await _broker.WaitForConsumerAsync();
-    }
+    public async Task InitializeAsync() => _worker = await RunningWorker.StartAsync(database.ConnectionString);
 
-    public async Task DisposeAsync()
-    {
-        await _worker.DisposeAsync();
-        await _broker.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _worker.DisposeAsync();
 
     [Fact]
     public async Task Events_saved_with_a_change_are_published_marked_sent_and_handled_by_the_worker()
@@ -37,7 +26,7 @@ public sealed class OutboxRelayTests(MessagingDatabase database) : IClassFixture
         await using var db = database.CreateContext();
         Assert.All(await db.OutboxMessages.Where(m => ids.Contains(m.Id)).ToListAsync(), m => Assert.Equal(0, m.Attempts));
 
-        var health = await _worker.CreateClient().GetAsync("/health");
+        var health = await _worker.Host.CreateClient().GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
@@ -64,6 +53,5 @@ public sealed class OutboxRelayTests(MessagingDatabase database) : IClassFixture
         await Eventually.TrueAsync(() => AllDeliveredAsync(ids), TimeSpan.FromSeconds(60), "every event to be sent and handled after the outage");
     }
 
-    private Task<bool> AllDeliveredAsync(IReadOnlyCollection<Guid> ids) =>
-        database.AllDeliveredAsync(ids, $"{_broker.Topology.Queue}:{nameof(TenantCreatedHandler)}");
+    private Task<bool> AllDeliveredAsync(IReadOnlyCollection<Guid> ids) => database.AllDeliveredAsync(ids, _worker.Consumer<TenantCreatedHandler>());
 }
