@@ -5,6 +5,9 @@ namespace AiPlatform.Core.Messaging;
 
 public sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
 {
+    /// <summary>The channel a trigger notifies when a transaction that staged events commits (migration OutboxInsertNotification).</summary>
+    public const string InsertedChannel = "outbox_messages_inserted";
+
     public void Configure(EntityTypeBuilder<OutboxMessage> builder)
     {
         builder.ToTable("outbox_messages");

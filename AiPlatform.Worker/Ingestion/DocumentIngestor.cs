@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace AiPlatform.Worker.Ingestion;
 
 /// <summary>
-/// The ingestion pipeline for one document version: extract → chunk → embed in concurrent batches → index. Progress
+/// The ingestion pipeline for one document version: extract → chunk → embed (in the Worker's shared batches) → index. Progress
 /// and status are committed as they change (each status change with a <c>document.status-changed</c> event); the
 /// chunks replace the document's previous ones in the same transaction that marks it PROCESSED, and only if the
 /// version is still current, so a repeated or restarted job never leaves duplicates and a stale one changes nothing.
@@ -25,7 +25,7 @@ public sealed class DocumentIngestor(
     TextChunker chunker,
     IEmbeddingGeneratorProvider embeddings,
     IOptions<IngestionOptions> options,
-    EmbeddingThrottle throttle,
+    EmbeddingBatcher batcher,
     TimeProvider clock,
     ILogger<DocumentIngestor> logger)
 {
@@ -107,46 +107,21 @@ public sealed class DocumentIngestor(
     {
         var dimensions = generator.Dimensions;
         var vectors = new float[chunks.Count * dimensions];
-        var batchSize = _options.EmbeddingBatchSize;
-        var batches = (chunks.Count + batchSize - 1) / batchSize;
         await using var progress = new ProgressReporter(status, chunks.Count, _options.ProgressInterval, cancellationToken);
-
-        await Parallel.ForEachAsync(Enumerable.Range(0, batches),
-            new ParallelOptions { MaxDegreeOfParallelism = _options.EmbeddingConcurrency, CancellationToken = cancellationToken },
-            async (batch, ct) =>
+        var embeddings = batcher.Enqueue(generator.Generator, chunks.Select(EmbeddingText).ToList(), cancellationToken);
+        for (var i = 0; i < embeddings.Length; i++)
+        {
+            var vector = (await embeddings[i]).Vector.Span;
+            if (vector.Length != dimensions)
             {
-                var first = batch * batchSize;
-                var count = Math.Min(batchSize, chunks.Count - first);
-                var texts = new string[count];
-                for (var i = 0; i < count; i++)
-                {
-                    texts[i] = EmbeddingText(chunks[first + i]);
-                }
+                throw new InvalidOperationException(
+                    $"The embedding generator returned {vector.Length}-dimensional vectors; {generator.GeneratorId} should make {dimensions}.");
+            }
 
-                GeneratedEmbeddings<Embedding<float>> embedded;
-                using (await throttle.EnterAsync(ct))
-                {
-                    embedded = await generator.Generator.GenerateAsync(texts, cancellationToken: ct);
-                }
+            vector.CopyTo(vectors.AsSpan(i * dimensions, dimensions));
+            progress.Add(1);
+        }
 
-                if (embedded.Count != count)
-                {
-                    throw new InvalidOperationException($"The embedding generator returned {embedded.Count} vectors for {count} texts.");
-                }
-
-                for (var i = 0; i < count; i++)
-                {
-                    var vector = embedded[i].Vector.Span;
-                    if (vector.Length != dimensions)
-                    {
-                        throw new InvalidOperationException(
-                            $"The embedding generator returned {vector.Length}-dimensional vectors; {generator.GeneratorId} should make {dimensions}.");
-                    }
-                    vector.CopyTo(vectors.AsSpan((first + i) * dimensions, dimensions));
-                }
-
-                progress.Add(count);
-            });
         return vectors;
     }
 

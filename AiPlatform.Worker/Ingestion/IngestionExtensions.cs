@@ -20,7 +20,7 @@ public static class IngestionExtensions
         builder.Services.AddTextChunking();
         builder.AddEmbeddings();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<EmbeddingThrottle>();
+        builder.Services.AddSingleton<EmbeddingBatcher>();
         builder.Services.AddScoped<DocumentIngestor>();
         builder.Services.AddHostedService<PendingDocumentsRequeue>();
         return builder;

@@ -7,7 +7,7 @@ public sealed class IngestionOptions
 {
     public const string SectionName = "Ingestion";
 
-    /// <summary>Chunks sent to the embedding generator in one call.</summary>
+    /// <summary>The most chunks sent to the embedding generator in one call (of one document or several).</summary>
     [Range(1, 2048)]
     public int EmbeddingBatchSize { get; set; } = 128;
 

@@ -4,7 +4,8 @@ namespace AiPlatform.Worker.Ingestion;
 /// Writes a document's progress while it is embedded: concurrent batches only count what they finish, and one loop
 /// writes the count whenever it has changed, at most once per interval, so the DbContext is never used concurrently and
 /// the last count before a stall still reaches the database. Disposing stops the loop before the caller uses the
-/// DbContext again.
+/// DbContext again; it lets a write in progress finish rather than cancel it, because a cancelled command's cancel
+/// request can reach PostgreSQL late and cancel the next statement on the connection instead.
 /// </summary>
 internal sealed class ProgressReporter : IAsyncDisposable
 {
@@ -15,11 +16,12 @@ internal sealed class ProgressReporter : IAsyncDisposable
     public ProgressReporter(DocumentStatusWriter writer, int total, TimeSpan interval, CancellationToken cancellationToken)
     {
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _loop = WriteWhileChangingAsync(writer, total, interval, _stop.Token);
+        _loop = WriteWhileChangingAsync(writer, total, interval, cancellationToken);
     }
 
     public void Add(int count) => Interlocked.Add(ref _done, count);
 
+    /// <param name="cancellationToken">The job's: only it cancels a write.</param>
     private async Task WriteWhileChangingAsync(DocumentStatusWriter writer, int total, TimeSpan interval, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(interval);
@@ -33,7 +35,7 @@ internal sealed class ProgressReporter : IAsyncDisposable
                 written = done;
             }
         }
-        while (await timer.WaitForNextTickAsync(cancellationToken));
+        while (await timer.WaitForNextTickAsync(_stop.Token));
     }
 
     public async ValueTask DisposeAsync()

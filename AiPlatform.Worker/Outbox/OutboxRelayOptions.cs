@@ -7,7 +7,10 @@ public sealed class OutboxRelayOptions
 {
     public const string SectionName = "OutboxRelay";
 
-    /// <summary>How long the relay sleeps after finding fewer than a batch of events; after a full batch it goes again at once.</summary>
+    /// <summary>
+    /// How long the relay sleeps after finding fewer than a batch of events, unless notified of new ones first (the
+    /// fallback for notifications missed); after a full batch it goes again at once.
+    /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     [Range(1, 10_000)]

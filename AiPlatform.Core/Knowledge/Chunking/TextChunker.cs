@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using AiPlatform.Core.Knowledge.Extraction;
 using Microsoft.Extensions.Options;
@@ -15,11 +16,15 @@ namespace AiPlatform.Core.Knowledge.Chunking;
 /// <remarks>
 /// Tokens are counted once per word, and chunks planned from the sums; each chunk is counted once more as a whole,
 /// which decides its size. With a pre-tokenizer (tiktoken's splits words, numbers and punctuation the same way in a
-/// word as in a whole text) the section is split once and each distinct piece counted once, so even text of unique
-/// words (identifiers, numbers) costs little. Total work is linear in the text.
+/// word as in a whole text) the tokenizer encodes each piece on its own, so a text's count is the sum of its pieces'
+/// counts: each distinct piece is encoded once, and counting a chunk again only splits it into pieces, so even text of
+/// unique words (identifiers, numbers) costs little. Total work is linear in the text.
 /// </remarks>
 public sealed class TextChunker(Tokenizer tokenizer, IOptions<ChunkingOptions> defaults)
 {
+    // Shared by all documents: most pieces of one are in the next one too.
+    private readonly PieceTokenCounter _counter = new(tokenizer);
+
     /// <summary>Chunks <paramref name="sections"/> in order, numbering the chunks from 0.</summary>
     /// <param name="options">Overrides the configured options, for one document.</param>
     /// <exception cref="ArgumentException">The options are out of range.</exception>
@@ -35,11 +40,10 @@ public sealed class TextChunker(Tokenizer tokenizer, IOptions<ChunkingOptions> d
         }
 
         var chunks = new List<Chunk>();
-        var counter = new PieceTokenCounter(tokenizer);
         foreach (var section in sections)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            new SectionChunker(tokenizer, counter, settings, section, chunks).Run();
+            new SectionChunker(tokenizer, _counter, settings, section, chunks).Run();
         }
 
         return chunks;
@@ -64,14 +68,16 @@ public sealed class TextChunker(Tokenizer tokenizer, IOptions<ChunkingOptions> d
     private readonly record struct Atom(int Start, int WordStart, int End, int Tokens, Boundary Before);
 
     /// <summary>
-    /// Token counts of pieces of text. Pieces repeat a lot (a few hundred words make half of any text), and a call
-    /// into the tokenizer costs microseconds even for one token, so remembering the counts is several times faster.
+    /// Token counts of pieces of text, safe to share between threads. Pieces repeat a lot (a few hundred words make
+    /// half of any text, and a language's words recur from document to document), and a call into the tokenizer costs
+    /// microseconds even for one token, so remembering the counts is several times faster.
     /// </summary>
     private sealed class PieceTokenCounter(Tokenizer tokenizer)
     {
-        // Bounds the memory a text of ever new pieces can take.
+        // Bounds the memory a stream of ever new pieces can take (a few megabytes).
         private const int Capacity = 100_000;
-        private readonly Dictionary<string, int> _counts = [];
+        private readonly ConcurrentDictionary<string, int> _counts = new();
+        private int _remembered;
 
         public int Count(ReadOnlySpan<char> piece)
         {
@@ -82,19 +88,23 @@ public sealed class TextChunker(Tokenizer tokenizer, IOptions<ChunkingOptions> d
             }
 
             count = tokenizer.CountTokens(piece);
-            if (_counts.Count < Capacity)
+            if (Volatile.Read(ref _remembered) < Capacity && lookup.TryAdd(piece, count))
             {
-                lookup[piece] = count;
+                Interlocked.Increment(ref _remembered);
             }
 
             return count;
         }
     }
 
+    /// <summary>A piece of the section as the pre-tokenizer splits it, with its token count.</summary>
+    private readonly record struct Piece(int Offset, int Length, int Tokens);
+
     private sealed class SectionChunker(
         Tokenizer tokenizer, PieceTokenCounter counter, ChunkingOptions options, ExtractedSection section, List<Chunk> chunks)
     {
         private readonly List<Atom> _atoms = [];
+        private readonly List<Piece> _pieces = [];
         private readonly string _text = section.Text;
         private readonly int _size = options.ChunkSize;
 
@@ -182,7 +192,9 @@ public sealed class TextChunker(Tokenizer tokenizer, IOptions<ChunkingOptions> d
                     word++;
                 }
 
-                counts[word] += counter.Count(_text.AsSpan(offset, length));
+                var tokens = counter.Count(_text.AsSpan(offset, length));
+                counts[word] += tokens;
+                _pieces.Add(new Piece(offset, length, tokens));
             }
 
             for (var i = 0; i < _atoms.Count; i++)
@@ -304,7 +316,7 @@ public sealed class TextChunker(Tokenizer tokenizer, IOptions<ChunkingOptions> d
             while (true)
             {
                 var text = _text[_atoms[start].WordStart.._atoms[end - 1].End];
-                var tokens = tokenizer.CountTokens(text);
+                var tokens = CountTokens(text, _atoms[start].WordStart);
                 if (tokens <= _size || end - start == 1)
                 {
                     return (text, tokens);
@@ -312,6 +324,48 @@ public sealed class TextChunker(Tokenizer tokenizer, IOptions<ChunkingOptions> d
 
                 end--;
             }
+        }
+
+        /// <summary>
+        /// The tokens of <paramref name="text"/>, the section from <paramref name="offset"/> on, exactly as the tokenizer
+        /// counts them: the sum over its pieces. A piece the section has at the same place (all but those at the edges)
+        /// has been counted already.
+        /// </summary>
+        private int CountTokens(string text, int offset)
+        {
+            if (tokenizer.PreTokenizer is not { } preTokenizer)
+            {
+                return tokenizer.CountTokens(text);
+            }
+
+            var known = FirstPieceFrom(offset);
+            var count = 0;
+            foreach (var (start, length) in preTokenizer.PreTokenize(text))
+            {
+                while (known < _pieces.Count && _pieces[known].Offset < offset + start)
+                {
+                    known++;
+                }
+
+                count += known < _pieces.Count && _pieces[known].Offset == offset + start && _pieces[known].Length == length
+                    ? _pieces[known].Tokens
+                    : counter.Count(text.AsSpan(start, length));
+            }
+
+            return count;
+        }
+
+        /// <summary>The index of the first piece of the section that starts at or after <paramref name="offset"/>.</summary>
+        private int FirstPieceFrom(int offset)
+        {
+            var (low, high) = (0, _pieces.Count);
+            while (low < high)
+            {
+                var middle = (low + high) / 2;
+                (low, high) = _pieces[middle].Offset < offset ? (middle + 1, high) : (low, middle);
+            }
+
+            return low;
         }
 
         /// <summary>

@@ -21,28 +21,31 @@ public sealed class KnowledgeClient(HttpClient client)
     public async Task<JsonElement> GetDocumentAsync(Guid id, CancellationToken cancellationToken) =>
         await client.GetFromJsonAsync<JsonElement>($"api/v1/documents/{id}", cancellationToken);
 
-    /// <summary>Polls until every document is PROCESSED (throws on ERROR); returns their final JSON.</summary>
+    /// <summary>
+    /// Polls until every document is PROCESSED (throws on ERROR); returns their final JSON. One document at a time, so
+    /// the polling (a request per interval) takes little of the CPU the pipeline it waits for runs on.
+    /// </summary>
     public async Task<List<JsonElement>> WaitProcessedAsync(IReadOnlyList<Guid> ids, TimeSpan poll, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var done = new Dictionary<Guid, JsonElement>();
+        var done = new List<JsonElement>();
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (done.Count < ids.Count)
+        foreach (var id in ids)
         {
-            foreach (var id in ids.Where(id => !done.ContainsKey(id)))
+            while (true)
             {
                 var document = await GetDocumentAsync(id, cancellationToken);
-                switch (document.GetProperty("status").GetString())
+                var status = document.GetProperty("status").GetString();
+                if (status == "PROCESSED")
                 {
-                    case "PROCESSED":
-                        done[id] = document;
-                        break;
-                    case "ERROR":
-                        throw new InvalidOperationException($"Document {id} failed: {document.GetProperty("error")}");
+                    done.Add(document);
+                    break;
                 }
-            }
 
-            if (done.Count < ids.Count)
-            {
+                if (status == "ERROR")
+                {
+                    throw new InvalidOperationException($"Document {id} failed: {document.GetProperty("error")}");
+                }
+
                 if (Stopwatch.GetTimestamp() > deadline)
                 {
                     throw new TimeoutException($"{ids.Count - done.Count} documents not processed after {timeout}.");
@@ -50,7 +53,7 @@ public sealed class KnowledgeClient(HttpClient client)
                 await Task.Delay(poll, cancellationToken);
             }
         }
-        return ids.Select(id => done[id]).ToList();
+        return done;
     }
 
     public async Task<JsonElement[]> SearchAsync(string query, int topK, CancellationToken cancellationToken)

@@ -54,10 +54,11 @@ public class KnowledgeFixture : ApiFactory
     }
 
     /// <summary>Another Worker process on the same database and queue (the caller disposes it).</summary>
+    /// <param name="settings">More configuration, over <see cref="WorkerSettings"/>.</param>
     public WorkerFactory StartWorker(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var worker = new WorkerFactory(Database.ConnectionString, Broker,
-            settings is null ? WorkerSettings : WorkerSettings.Concat(settings).ToDictionary());
+            settings is null ? WorkerSettings : WorkerSettings.ExceptBy(settings.Keys, setting => setting.Key).Concat(settings).ToDictionary());
         _ = worker.Server;
         return worker;
     }

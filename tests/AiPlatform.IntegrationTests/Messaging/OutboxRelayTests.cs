@@ -1,8 +1,6 @@
 extern alias worker;
 
 using System.Net;
-using AiPlatform.Core.Messaging;
-using AiPlatform.Core.Tenancy;
 using AiPlatform.IntegrationTests.Messaging.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using TenantCreatedHandler = worker::AiPlatform.Worker.Tenancy.TenantCreatedHandler;
@@ -13,33 +11,22 @@ namespace AiPlatform.IntegrationTests.Messaging;
 [Collection(MessagingCollection.Name)]
 public sealed class OutboxRelayTests(MessagingDatabase database) : IClassFixture<MessagingDatabase>, IAsyncLifetime
 {
-    private TestBroker _broker = null!;
-    private WorkerFactory _worker = null!;
+    private RunningWorker _worker = null!;
 
-    public async Task InitializeAsync()
-    {
-        _broker = await TestBroker.CreateAsync("worker");
-        _worker = new WorkerFactory(database.ConnectionString, _broker);
-        _ = _worker.Server; // Starts the Worker: migrator, consumer, relay.
-        await _broker.WaitForConsumerAsync();
-    }
+    public async Task InitializeAsync() => _worker = await RunningWorker.StartAsync(database.ConnectionString);
 
-    public async Task DisposeAsync()
-    {
-        await _worker.DisposeAsync();
-        await _broker.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _worker.DisposeAsync();
 
     [Fact]
     public async Task Events_saved_with_a_change_are_published_marked_sent_and_handled_by_the_worker()
     {
-        var ids = await StageTenantsCreatedAsync(25);
+        var ids = await database.StageTenantsCreatedAsync(25);
 
         await Eventually.TrueAsync(() => AllDeliveredAsync(ids), TimeSpan.FromSeconds(30), "every event to be sent and handled");
         await using var db = database.CreateContext();
         Assert.All(await db.OutboxMessages.Where(m => ids.Contains(m.Id)).ToListAsync(), m => Assert.Equal(0, m.Attempts));
 
-        var health = await _worker.CreateClient().GetAsync("/health");
+        var health = await _worker.Host.CreateClient().GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
@@ -50,7 +37,7 @@ public sealed class OutboxRelayTests(MessagingDatabase database) : IClassFixture
         try
         {
             await TestBroker.StopBrokerAsync();
-            ids = await StageTenantsCreatedAsync(10);
+            ids = await database.StageTenantsCreatedAsync(10);
 
             await Eventually.TrueAsync(async () =>
             {
@@ -66,25 +53,5 @@ public sealed class OutboxRelayTests(MessagingDatabase database) : IClassFixture
         await Eventually.TrueAsync(() => AllDeliveredAsync(ids), TimeSpan.FromSeconds(60), "every event to be sent and handled after the outage");
     }
 
-    /// <summary>Stages the events as the API does: in the same SaveChanges as the change that raised them.</summary>
-    private async Task<IReadOnlyCollection<Guid>> StageTenantsCreatedAsync(int count)
-    {
-        await using var db = database.CreateContext();
-        var events = Enumerable.Range(0, count).Select(i => new TenantCreatedIntegrationEvent(Guid.NewGuid(), $"Tenant {i}")).ToList();
-        foreach (var tenantCreated in events)
-        {
-            db.AddIntegrationEvent(tenantCreated);
-        }
-        await db.SaveChangesAsync();
-        return events.Select(e => e.Id).ToList();
-    }
-
-    private async Task<bool> AllDeliveredAsync(IReadOnlyCollection<Guid> ids)
-    {
-        var consumer = $"{_broker.Topology.Queue}:{nameof(TenantCreatedHandler)}";
-        await using var db = database.CreateContext();
-        var sent = await db.OutboxMessages.CountAsync(m => ids.Contains(m.Id) && m.SentAt != null);
-        var handled = await db.InboxMessages.CountAsync(m => ids.Contains(m.MessageId) && m.Consumer == consumer);
-        return sent == ids.Count && handled == ids.Count;
-    }
+    private Task<bool> AllDeliveredAsync(IReadOnlyCollection<Guid> ids) => database.AllDeliveredAsync(ids, _worker.Consumer<TenantCreatedHandler>());
 }

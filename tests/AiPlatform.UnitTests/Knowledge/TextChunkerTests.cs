@@ -68,6 +68,36 @@ public sealed class TextChunkerTests
     }
 
     [Fact]
+    public void Token_counts_equal_a_fresh_tokenizers_count_on_varied_text()
+    {
+        // Pieces whose split depends on their neighbours: whitespace runs, punctuation before line breaks,
+        // contractions, digits, other scripts, surrogate pairs, a special token.
+        string[] fragments =
+        [
+            "word", "Word", "WORDS", "don't", "they're", "I'LL", "12345678", "3.14159", "  ", "\t", "\r\n", "\n\n\n",
+            "...", "?!", "—", "\"quoted.\"", "(parenthesis)", "https://example.com/a/b?c=d", "snake_case_name", "camelCaseName",
+            "Füße", "naïve", "Ελληνικά", "русский", "狐狸在森林里。", "日本語のテキスト", "🦊🌲", "e\u0301", "<|endoftext|>", "x=1;y=2",
+            ".\n", ":\n\n", "  \n  ", "\u00a0", "a\u200bb",
+        ];
+        var random = new Random(12);
+        var chunker = Chunker(48, 12);
+        var fresh = TiktokenTokenizer.CreateForEncoding("o200k_base");
+        for (var document = 0; document < 20; document++)
+        {
+            var text = new StringBuilder();
+            for (var i = 0; i < 600; i++)
+            {
+                text.Append(fragments[random.Next(fragments.Length)]).Append(random.Next(4) == 0 ? "" : " ");
+            }
+
+            var chunks = chunker.Chunk([Section(text.ToString())]);
+
+            Assert.NotEmpty(chunks);
+            Assert.All(chunks, chunk => Assert.Equal(fresh.CountTokens(chunk.Text), chunk.TokenCount));
+        }
+    }
+
+    [Fact]
     public void Chunks_end_where_paragraphs_end()
     {
         var random = new Random(5);

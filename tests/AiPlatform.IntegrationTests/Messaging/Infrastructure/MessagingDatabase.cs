@@ -1,4 +1,5 @@
 using AiPlatform.Core.Data;
+using AiPlatform.Core.Messaging;
 using AiPlatform.Core.Tenancy;
 using AiPlatform.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -31,4 +32,26 @@ public sealed class MessagingDatabase : IAsyncLifetime
     public AppDbContext CreateContext() => new(
         new DbContextOptionsBuilder<AppDbContext>().UseNpgsql(ConnectionString).UseSnakeCaseNamingConvention().Options,
         new TenantContext());
+
+    /// <summary>Stages <c>tenant.created</c> events as the API does: in the same SaveChanges as the change that raised them.</summary>
+    public async Task<IReadOnlyCollection<Guid>> StageTenantsCreatedAsync(int count)
+    {
+        await using var db = CreateContext();
+        var events = Enumerable.Range(0, count).Select(i => new TenantCreatedIntegrationEvent(Guid.NewGuid(), $"Tenant {i}")).ToList();
+        foreach (var tenantCreated in events)
+        {
+            db.AddIntegrationEvent(tenantCreated);
+        }
+        await db.SaveChangesAsync();
+        return events.Select(e => e.Id).ToList();
+    }
+
+    /// <summary>Whether every one of the events is marked sent and was handled by <paramref name="consumer"/>.</summary>
+    public async Task<bool> AllDeliveredAsync(IReadOnlyCollection<Guid> ids, string consumer)
+    {
+        await using var db = CreateContext();
+        var sent = await db.OutboxMessages.CountAsync(m => ids.Contains(m.Id) && m.SentAt != null);
+        var handled = await db.InboxMessages.CountAsync(m => ids.Contains(m.MessageId) && m.Consumer == consumer);
+        return sent == ids.Count && handled == ids.Count;
+    }
 }
