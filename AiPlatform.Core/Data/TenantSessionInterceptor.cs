@@ -28,7 +28,15 @@ public sealed class TenantSessionInterceptor(TenantContext tenant) : DbConnectio
         if (!_sentWithFirstBatch)
         {
             using var command = CreateCommand(connection);
-            command.ExecuteNonQuery();
+            try
+            {
+                command.ExecuteNonQuery();
+            }
+            catch
+            {
+                connection.Close();
+                throw;
+            }
         }
     }
 
@@ -38,7 +46,17 @@ public sealed class TenantSessionInterceptor(TenantContext tenant) : DbConnectio
         if (!_sentWithFirstBatch)
         {
             await using var command = CreateCommand(connection);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            try
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch
+            {
+                // A connection left open without its settings (a cancelled open, say) would answer the context's next
+                // queries as if the tenant had no rows at all. Closed, it is opened again, settings and all.
+                await connection.CloseAsync();
+                throw;
+            }
         }
     }
 
@@ -70,9 +88,17 @@ public sealed class TenantSessionInterceptor(TenantContext tenant) : DbConnectio
 
         var (tenantId, bypass) = Values();
         batch.BatchCommands.Insert(0, new NpgsqlBatchCommand(SettingsSql) { Parameters = { new() { Value = tenantId }, new() { Value = bypass } } });
-        var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken); // Past the settings' own row.
-        return reader;
+        try
+        {
+            var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            await reader.NextResultAsync(cancellationToken); // Past the settings' own row.
+            return reader;
+        }
+        catch
+        {
+            await connection.CloseAsync(); // As in ConnectionOpenedAsync: never left open without its settings.
+            throw;
+        }
     }
 
     private DbCommand CreateCommand(DbConnection connection)

@@ -151,6 +151,25 @@ public sealed class RowLevelSecurityTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task A_failed_first_batch_closes_the_connection_it_opened_rather_than_leave_it_without_its_settings()
+    {
+        var a = await factory.CreateTenantAsync();
+        var (state, usersAfter) = await InScopeAsync(a.TenantId, async db =>
+        {
+            await using (var batch = new NpgsqlBatch { BatchCommands = { new NpgsqlBatchCommand("SELECT 1 / 0") } })
+            {
+                await Assert.ThrowsAsync<PostgresException>(() => db.GetService<TenantSessionInterceptor>().ExecuteFirstBatchAsync(db.Database, batch, default));
+            }
+
+            var state = db.Database.GetDbConnection().State;
+            // The context opens it again, settings and all.
+            return (state, await db.Users.CountAsync());
+        });
+        Assert.Equal(System.Data.ConnectionState.Closed, state);
+        Assert.Equal(1, usersAfter);
+    }
+
+    [Fact]
     public async Task A_first_batch_on_an_open_connection_leaves_it_open_for_its_opener()
     {
         var a = await factory.CreateTenantAsync();
