@@ -38,10 +38,10 @@ public sealed class TestDatabase : IAsyncDisposable
                 await ExecuteOnServerAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
                 return;
             }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 20)
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 120)
             {
                 // FORCE may not end an autovacuum worker (it runs as the superuser) busy with the database after a
-                // large load; it finishes soon.
+                // large load (a benchmark's 100k chunks take it well over 10 s on two cores); it finishes.
                 await Task.Delay(500);
             }
         }
