@@ -71,7 +71,8 @@ public sealed class ChatService(
         history.AddUserMessage(spec.Content);
         history = trimmer.Trim(history, model);
         var citations = new KnowledgeCitations();
-        var knowledgeTool = spec.Assistant is { } assistant && await GroundAsync(history, assistant, spec.Preloaded?.AssistantHasKnowledge, model, spec.Content, citations, cancellationToken);
+        var knowledgeTool = spec.Assistant is { } assistant
+            && await GroundAsync(history, assistant, spec.Preloaded?.AssistantHasKnowledge, model, spec.Content, citations, cancellationToken);
 
         var maxTokens = Math.Min(spec.MaxTokensOverride ?? spec.Assistant?.MaxTokens ?? model.MaxOutputTokens, model.MaxOutputTokens);
         var estimate = CreditAmounts.CostOf(tokenCounter.CountTokens(history), maxTokens, model.InputCostPer1kTokens, model.OutputCostPer1kTokens);
