@@ -68,16 +68,9 @@ public sealed class CreditLedger(
     /// Call before a model call: throws 402 <c>INSUFFICIENT_CREDITS</c> when the balance is below
     /// <paramref name="estimatedCost"/>. A free call (estimate 0, e.g. the <c>local</c> model) is never refused.
     /// </summary>
-    public async Task EnsureCanAffordAsync(Guid tenantId, decimal estimatedCost, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(estimatedCost);
-        if (estimatedCost == 0)
-        {
-            return;
-        }
-
-        EnsureCanAfford((await GetBalanceAsync(tenantId, cancellationToken)).Balance, estimatedCost);
-    }
+    public async Task EnsureCanAffordAsync(Guid tenantId, decimal estimatedCost, CancellationToken cancellationToken = default) =>
+        // A free call needs no balance.
+        EnsureCanAfford(estimatedCost > 0 ? (await GetBalanceAsync(tenantId, cancellationToken)).Balance : 0m, estimatedCost);
 
     /// <summary><see cref="EnsureCanAffordAsync"/> against a balance the caller has just read.</summary>
     public static void EnsureCanAfford(decimal balance, decimal estimatedCost)

@@ -1,7 +1,7 @@
 namespace AiPlatform.Worker.Ingestion;
 
 /// <summary>
-/// Writes a document's progress while it is embedded: concurrent batches only count what they finish, and one loop
+/// Writes a document's progress while it is embedded: the embedding loop only counts the vectors that have arrived, and one loop
 /// writes the count whenever it has changed, at most once per interval, so the DbContext is never used concurrently and
 /// the last count before a stall still reaches the database. Disposing stops the loop before the caller uses the
 /// DbContext again; it lets a write in progress finish rather than cancel it, because a cancelled command's cancel

@@ -100,6 +100,8 @@ public sealed class TextChunker(Tokenizer tokenizer, IOptions<ChunkingOptions> d
     /// <summary>A piece of the section as the pre-tokenizer splits it, with its token count.</summary>
     private readonly record struct Piece(int Offset, int Length, int Tokens);
 
+    private static readonly Comparer<Piece> PieceOffsets = Comparer<Piece>.Create((a, b) => a.Offset.CompareTo(b.Offset));
+
     private sealed class SectionChunker(
         Tokenizer tokenizer, PieceTokenCounter counter, ChunkingOptions options, ExtractedSection section, List<Chunk> chunks)
     {
@@ -358,14 +360,9 @@ public sealed class TextChunker(Tokenizer tokenizer, IOptions<ChunkingOptions> d
         /// <summary>The index of the first piece of the section that starts at or after <paramref name="offset"/>.</summary>
         private int FirstPieceFrom(int offset)
         {
-            var (low, high) = (0, _pieces.Count);
-            while (low < high)
-            {
-                var middle = (low + high) / 2;
-                (low, high) = _pieces[middle].Offset < offset ? (middle + 1, high) : (low, middle);
-            }
-
-            return low;
+            // Pieces do not overlap, so their offsets are distinct and sorted.
+            var index = _pieces.BinarySearch(new Piece(offset, 0, 0), PieceOffsets);
+            return index >= 0 ? index : ~index;
         }
 
         /// <summary>
