@@ -16,7 +16,8 @@ namespace AiPlatform.Benchmarks.FirstToken;
 /// (<c>POST /api/v1/conversations/{id}/messages</c>, <c>Accept: text/event-stream</c>: from sending the request to the
 /// first <c>delta</c> event) against a streamed call straight to the same fake model server
 /// (<c>POST /v1/chat/completions</c>, <c>stream: true</c>: from sending the request to the first content chunk), with the
-/// fake holding back its first token for a fixed delay. The difference is what the API adds.
+/// fake holding back its first token for a fixed delay. The difference is what the API adds. A third path, the same
+/// call through a <see cref="BareRelay"/>, gives the part of that difference any HTTP gateway pays on this machine.
 /// </summary>
 public sealed class FirstTokenBenchmark : IBenchmark
 {
@@ -76,6 +77,7 @@ public sealed class FirstTokenBenchmark : IBenchmark
 
         PrintHeader(settings);
         await using var fake = await FakeOpenAiServer.StartAsync();
+        await using var relay = await BareRelay.StartAsync(fake.Endpoint);
         Progress("starting the API (migrating its database)...");
         // With --profile, a commit timer rides along in EF (inert until the traced passes; it only reads a flag per commit).
         var api = await ApiHost.StartAsync("firsttoken", ApiSettings(fake.Endpoint), settings.Profile ? FirstTokenProfiler.Instrument : null,
@@ -86,6 +88,7 @@ public sealed class FirstTokenBenchmark : IBenchmark
                 $"logging Warning), database {api.Database.Name}");
             Console.WriteLine($"database  : {(string.IsNullOrWhiteSpace(settings.DbOptions) ? "as the RUN command's local mode connects (no TLS on loopback)" : $"connection string plus \"{settings.DbOptions}\" (--db-options)")}");
             Console.WriteLine($"fake model: {fake.Endpoint} (in-process Kestrel, first-token delay {settings.DelayMs} ms, then {DescribeReplies(settings)})");
+            Console.WriteLine($"bare relay: {relay.Endpoint} (in-process Kestrel forwarding to the fake with an HttpClient, copying the stream back; nothing else)");
             Console.WriteLine();
 
             var (setup, accessToken) = await ApiSetup.RegisterTenantAsync(api.BaseAddress, "Benchmark tenant");
@@ -93,7 +96,7 @@ public sealed class FirstTokenBenchmark : IBenchmark
             var assistantId = await ApiSetup.CreateAssistantAsync(setup, "Benchmark assistant", Model, SystemPrompt);
             using var apiClient = BenchHttp.CreateClient(api.BaseAddress);
             using var directClient = BenchHttp.CreateClient();
-            var turns = new Turns(fake, settings, apiClient, accessToken, directClient);
+            var turns = new Turns(fake, relay.Endpoint, settings, apiClient, accessToken, directClient);
 
             if (settings.JitWarmup > 0)
             {
@@ -101,6 +104,7 @@ public sealed class FirstTokenBenchmark : IBenchmark
                 var conversations = await ConversationsAsync(setup, assistantId, streams, settings.JitWarmup, settings, cancellationToken);
                 Progress($"JIT warm-up: {settings.JitWarmup} requests per path at {streams} stream(s)...");
                 await ClosedLoop.RunAsync(streams, settings.JitWarmup, (stream, _, ct) => turns.DirectAsync(stream, false, ct), cancellationToken);
+                await ClosedLoop.RunAsync(streams, settings.JitWarmup, (stream, _, ct) => turns.RelayAsync(stream, false, ct), cancellationToken);
                 await ClosedLoop.RunAsync(streams, settings.JitWarmup,
                     (stream, _, ct) => turns.ViaApiAsync(conversations, stream, false, ct), cancellationToken);
                 var compiled = await CpuSnapshot.WaitForJitToSettleAsync(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), cancellationToken);
@@ -114,9 +118,10 @@ public sealed class FirstTokenBenchmark : IBenchmark
                 turns.Reply = ReplyAt(streams, settings);
                 var stagger = turns.Reply.FirstTokenDelay + turns.Reply.ChunkDelay * turns.Reply.Pieces.Count;
                 var direct = await RunPathAsync("direct", api.Database.Name, streams, stagger, settings, turns.DirectAsync, cancellationToken);
+                var relayed = await RunPathAsync("bare relay", api.Database.Name, streams, stagger, settings, turns.RelayAsync, cancellationToken);
                 var viaApi = await RunPathAsync("via API", api.Database.Name, streams, stagger, settings,
                     (stream, stamp, ct) => turns.ViaApiAsync(conversations, stream, stamp, ct), cancellationToken);
-                levels.Add(new LevelResult(streams, direct, viaApi));
+                levels.Add(new LevelResult(streams, direct, relayed, viaApi));
             }
 
             Console.WriteLine();
@@ -252,9 +257,9 @@ public sealed class FirstTokenBenchmark : IBenchmark
             $"{settings.Warmup} warm-up + {settings.Requests} measured " +
             $"requests; fake first-token delay {settings.DelayMs} ms; replies: {DescribeReplies(settings)}; " +
             (settings.TurnsPerConversation == 0 ? "one conversation per stream" : $"a fresh conversation every {settings.TurnsPerConversation} turns per stream") +
-            "; paths run one after the other (direct, then via API) at each level");
-        Console.WriteLine("client    : HttpClient + SocketsHttpHandler (HTTP/1.1, no proxy, unbounded connections) for both paths; " +
-            "first token = first `delta` event (via API) / first chunk with content (direct)");
+            "; paths run one after the other (direct, bare relay, via API) at each level");
+        Console.WriteLine("client    : HttpClient + SocketsHttpHandler (HTTP/1.1, no proxy, unbounded connections) for every path; " +
+            "first token = first `delta` event (via API) / first chunk with content (direct, bare relay)");
     }
 
     private static void PrintResults(List<LevelResult> levels, Settings settings)
@@ -264,7 +269,7 @@ public sealed class FirstTokenBenchmark : IBenchmark
             "cpu/req here", "cpu/req pg", "alloc/req KB", "gc pause/req", "jit");
         foreach (var level in levels)
         {
-            foreach (var (name, path) in new[] { ("direct", level.Direct), ("via API", level.ViaApi) })
+            foreach (var (name, path) in level.Paths)
             {
                 table.Row(level.Streams, name, path.FirstToken.Count, path.Errors, path.FirstToken.P50, path.FirstToken.P90, path.FirstToken.P99,
                     path.FirstToken.Max, path.FirstToken.Mean, path.RequestsPerSecond.ToString("0.0", CultureInfo.InvariantCulture),
@@ -280,7 +285,7 @@ public sealed class FirstTokenBenchmark : IBenchmark
         }
 
         Console.Write(table);
-        Console.WriteLine("cpu/req: CPU ms per request in this process (the API, and for both paths the load generator and the fake model) " +
+        Console.WriteLine("cpu/req: CPU ms per request in this process (the API, and for every path the load generator and the fake model) " +
             "and in the PostgreSQL backends of the benchmark's database; alloc/req and gc pause/req: this process's managed allocations and GC pauses; " +
             "jit: methods compiled during the measured requests (should be near 0). " +
             "The API's own share is roughly the via-API figure minus the direct one.");
@@ -300,6 +305,17 @@ public sealed class FirstTokenBenchmark : IBenchmark
         }
 
         Console.WriteLine(added);
+        Console.WriteLine("Added by the bare relay (relay minus direct): one more HTTP hop in and out on this machine, the floor under any gateway's figure. " +
+            "The API beyond it (via API minus relay) is its own work.");
+        var floor = new TextTable("streams", "relay adds p50", "relay adds p99", "API beyond relay p50", "API beyond relay p99");
+        foreach (var level in levels)
+        {
+            var (direct, relay, api) = (level.Direct.FirstToken, level.Relay.FirstToken, level.ViaApi.FirstToken);
+            floor.Row(level.Streams, TextTable.SignedMs(relay.P50 - direct.P50), TextTable.SignedMs(relay.P99 - direct.P99),
+                TextTable.SignedMs(api.P50 - relay.P50), TextTable.SignedMs(api.P99 - relay.P99));
+        }
+
+        Console.WriteLine(floor);
         if (!settings.Streams.Contains(TargetStreams))
         {
             Console.WriteLine($"(the target is defined at {TargetStreams} streams, which this run did not measure)");
@@ -307,7 +323,7 @@ public sealed class FirstTokenBenchmark : IBenchmark
 
         foreach (var level in levels)
         {
-            foreach (var (name, path) in new[] { ("direct", level.Direct), ("via API", level.ViaApi) })
+            foreach (var (name, path) in level.Paths)
             {
                 foreach (var (error, count) in path.ErrorSummary)
                 {
@@ -328,7 +344,10 @@ public sealed class FirstTokenBenchmark : IBenchmark
         IReadOnlyList<int> Streams, int Requests, int Warmup, int JitWarmup, string? DbOptions, int DelayMs, int ReplyTokens, int ReplyMs,
         int TurnsPerConversation, bool Profile, int ProfileRequests);
 
-    private sealed record LevelResult(int Streams, PathResult Direct, PathResult ViaApi);
+    private sealed record LevelResult(int Streams, PathResult Direct, PathResult Relay, PathResult ViaApi)
+    {
+        public IEnumerable<(string Name, PathResult Path)> Paths => [("direct", Direct), ("relay", Relay), ("via API", ViaApi)];
+    }
 
     private sealed class PathResult(TurnSample[] samples, TimeSpan elapsed, CpuSnapshot cpu)
     {
@@ -379,12 +398,13 @@ public sealed class FirstTokenBenchmark : IBenchmark
         }
     }
 
-    /// <summary>The two ways of getting a streamed answer, sent and timed the same way.</summary>
-    internal sealed class Turns(FakeOpenAiServer fake, Settings settings, HttpClient apiClient, string accessToken, HttpClient directClient)
+    /// <summary>The three ways of getting a streamed answer, sent and timed the same way.</summary>
+    internal sealed class Turns(FakeOpenAiServer fake, Uri relayEndpoint, Settings settings, HttpClient apiClient, string accessToken, HttpClient directClient)
     {
-        /// <summary>What the fake answers every turn of both paths (set per level).</summary>
+        /// <summary>What the fake answers every turn of every path (set per level).</summary>
         public TextReply Reply { get; set; } = ReplyAt(1, settings);
         private readonly Uri _directUri = new(fake.Endpoint.ToString().TrimEnd('/') + "/chat/completions");
+        private readonly Uri _relayUri = new(relayEndpoint.ToString().TrimEnd('/') + "/chat/completions");
         private readonly AuthenticationHeaderValue _apiAuthorization = new("Bearer", accessToken);
         private readonly AuthenticationHeaderValue _providerAuthorization = new("Bearer", ProviderApiKey);
 
@@ -401,10 +421,17 @@ public sealed class FirstTokenBenchmark : IBenchmark
 
         private readonly byte[] _apiBody = JsonSerializer.SerializeToUtf8Bytes(new { content = UserMessage });
 
-        public Task<TurnSample> DirectAsync(int stream, bool stamp, CancellationToken cancellationToken)
+        public Task<TurnSample> DirectAsync(int stream, bool stamp, CancellationToken cancellationToken) =>
+            ModelCallAsync(_directUri, stamp, cancellationToken);
+
+        public Task<TurnSample> RelayAsync(int stream, bool stamp, CancellationToken cancellationToken) =>
+            ModelCallAsync(_relayUri, stamp, cancellationToken);
+
+        /// <summary>The model's own streamed call, straight to the fake or through the bare relay.</summary>
+        private Task<TurnSample> ModelCallAsync(Uri uri, bool stamp, CancellationToken cancellationToken)
         {
             fake.Enqueue(Reply);
-            var request = new HttpRequestMessage(HttpMethod.Post, _directUri) { Content = Body(_directBody) };
+            var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = Body(_directBody) };
             request.Headers.Accept.Add(EventStream);
             request.Headers.Authorization = _providerAuthorization;
             return MeasureAsync(directClient, request, ClassifyDirect, stamp, cancellationToken);
