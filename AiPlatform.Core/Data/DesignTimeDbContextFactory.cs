@@ -1,4 +1,3 @@
-using AiPlatform.Core.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -13,6 +12,6 @@ public sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<App
             .UseNpgsql("Host=localhost;Database=aiplatformdb")
             .UseSnakeCaseNamingConvention()
             .Options;
-        return new AppDbContext(options, new TenantContext());
+        return new AppDbContext(options);
     }
 }

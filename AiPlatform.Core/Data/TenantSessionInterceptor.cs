@@ -3,7 +3,6 @@ using System.Data.Common;
 using AiPlatform.Core.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
 
 namespace AiPlatform.Core.Data;
@@ -12,22 +11,21 @@ namespace AiPlatform.Core.Data;
 /// Copies the unit of work's tenant into the PostgreSQL session every time EF opens a connection,
 /// so row-level security policies see it. Setting it on every open (not once per physical
 /// connection) means a pooled connection never carries another request's tenant; an unset
-/// tenant matches no rows. Scoped, one per context (see <see cref="ExecuteFirstBatchAsync"/>).
+/// tenant matches no rows. Stateless: the tenant is the opening context's (<see cref="AppDbContext.Tenant"/>).
 /// </summary>
-public sealed class TenantSessionInterceptor(TenantContext tenant) : DbConnectionInterceptor
+public sealed class TenantSessionInterceptor : DbConnectionInterceptor
 {
     public const string TenantSetting = "app.tenant_id";
     public const string BypassSetting = "app.bypass_rls";
 
     private const string SettingsSql = $"SELECT set_config('{TenantSetting}', $1, false), set_config('{BypassSetting}', $2, false)";
 
-    private bool _sentWithFirstBatch;
-
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
-        if (!_sentWithFirstBatch)
+        var context = ContextOf(eventData);
+        if (!context.SessionSettingsInFirstBatch)
         {
-            using var command = CreateCommand(connection);
+            using var command = CreateCommand(connection, context.Tenant);
             try
             {
                 command.ExecuteNonQuery();
@@ -43,9 +41,10 @@ public sealed class TenantSessionInterceptor(TenantContext tenant) : DbConnectio
     public override async Task ConnectionOpenedAsync(
         DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (!_sentWithFirstBatch)
+        var context = ContextOf(eventData);
+        if (!context.SessionSettingsInFirstBatch)
         {
-            await using var command = CreateCommand(connection);
+            await using var command = CreateCommand(connection, context.Tenant);
             try
             {
                 await command.ExecuteNonQueryAsync(cancellationToken);
@@ -66,18 +65,18 @@ public sealed class TenantSessionInterceptor(TenantContext tenant) : DbConnectio
     /// statement instead of in a round trip of their own (a chat turn's reads before its model call are one round trip);
     /// if it was open they are in place already. The reader is on the batch's own first result.
     /// </summary>
-    public async Task<NpgsqlDataReader> ExecuteFirstBatchAsync(DatabaseFacade database, NpgsqlBatch batch, CancellationToken cancellationToken)
+    public static async Task<NpgsqlDataReader> ExecuteFirstBatchAsync(AppDbContext db, NpgsqlBatch batch, CancellationToken cancellationToken)
     {
-        var connection = (NpgsqlConnection)database.GetDbConnection();
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var opening = connection.State != ConnectionState.Open;
-        _sentWithFirstBatch = opening;
+        db.SessionSettingsInFirstBatch = opening;
         try
         {
-            await database.OpenConnectionAsync(cancellationToken);
+            await db.Database.OpenConnectionAsync(cancellationToken);
         }
         finally
         {
-            _sentWithFirstBatch = false;
+            db.SessionSettingsInFirstBatch = false;
         }
 
         batch.Connection = connection;
@@ -86,7 +85,7 @@ public sealed class TenantSessionInterceptor(TenantContext tenant) : DbConnectio
             return await batch.ExecuteReaderAsync(cancellationToken);
         }
 
-        var (tenantId, bypass) = Values();
+        var (tenantId, bypass) = Values(db.Tenant);
         batch.BatchCommands.Insert(0, new NpgsqlBatchCommand(SettingsSql) { Parameters = { new() { Value = tenantId }, new() { Value = bypass } } });
         try
         {
@@ -101,17 +100,21 @@ public sealed class TenantSessionInterceptor(TenantContext tenant) : DbConnectio
         }
     }
 
-    private DbCommand CreateCommand(DbConnection connection)
+    // Only AppDbContext's options add this interceptor.
+    private static AppDbContext ContextOf(ConnectionEventData eventData) => (AppDbContext)eventData.Context!;
+
+    private static DbCommand CreateCommand(DbConnection connection, TenantContext tenant)
     {
         var command = connection.CreateCommand();
         command.CommandText = SettingsSql;
-        var (tenantId, bypass) = Values();
+        var (tenantId, bypass) = Values(tenant);
         AddParameter(command, tenantId);
         AddParameter(command, bypass);
         return command;
     }
 
-    private (string TenantId, string Bypass) Values() => (tenant.TenantId?.ToString() ?? string.Empty, tenant.IsSystem ? "on" : "off");
+    private static (string TenantId, string Bypass) Values(TenantContext tenant) =>
+        (tenant.TenantId?.ToString() ?? string.Empty, tenant.IsSystem ? "on" : "off");
 
     private static void AddParameter(DbCommand command, string value)
     {
