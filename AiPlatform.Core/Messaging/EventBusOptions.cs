@@ -21,6 +21,17 @@ public sealed class EventBusOptions
     [Range(1, 100)]
     public int MaxDeliveryAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// Deliveries in a row whose handling a message may leave unfinished (the process died under it: a crash, an
+    /// out-of-memory kill, kill -9) before its next delivery gives it up instead of handling it: the handlers record
+    /// the failure (<see cref="IIntegrationEventHandler{TEvent}.GiveUpAsync"/>) and it goes to the dead-letter queue.
+    /// A graceful shutdown hands its messages back uncounted, and a message interrupted once runs alone from then on,
+    /// so another message's crashes are not charged to it: a healthy message is given up only if the process dies
+    /// under it this many times in a row.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxInterruptedDeliveries { get; set; } = 3;
+
     /// <summary>How long a failed message waits in the retry queue before it is delivered again.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -46,4 +57,7 @@ public sealed class EventBusOptions
     /// gets another delivery; if not, it goes to the dead-letter queue.
     /// </summary>
     public bool ShouldRetry(int failedAttempts) => failedAttempts < MaxDeliveryAttempts;
+
+    /// <summary>Whether a message whose last <paramref name="interruptions"/> deliveries never finished is given up.</summary>
+    public bool ShouldGiveUp(int interruptions) => interruptions >= MaxInterruptedDeliveries;
 }

@@ -58,6 +58,13 @@ internal abstract class HandlerRegistration(Type handlerType)
     /// <summary>Runs the handler unless the inbox says it already ran; false when it was skipped as a duplicate.</summary>
     public abstract Task<bool> HandleOnceAsync(
         IServiceProvider scopedServices, IntegrationEvent integrationEvent, string consumer, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Lets the handler record that the event is given up (<see cref="IIntegrationEventHandler{TEvent}.GiveUpAsync"/>),
+    /// unless the inbox says it handled it: a count left over from a settled copy never fails finished work.
+    /// </summary>
+    public abstract Task GiveUpAsync(
+        IServiceProvider scopedServices, IntegrationEvent integrationEvent, string consumer, int interruptions, CancellationToken cancellationToken);
 }
 
 internal sealed class HandlerRegistration<TEvent, THandler>() : HandlerRegistration(typeof(THandler))
@@ -67,6 +74,23 @@ internal sealed class HandlerRegistration<TEvent, THandler>() : HandlerRegistrat
     public override Task<bool> HandleOnceAsync(
         IServiceProvider scopedServices, IntegrationEvent integrationEvent, string consumer, CancellationToken cancellationToken)
     {
+        var (handler, db, typedEvent) = Resolve(scopedServices, integrationEvent);
+        return db.HandleOnceAsync(integrationEvent, consumer, ct => handler.HandleAsync(typedEvent, ct), cancellationToken);
+    }
+
+    public override async Task GiveUpAsync(
+        IServiceProvider scopedServices, IntegrationEvent integrationEvent, string consumer, int interruptions, CancellationToken cancellationToken)
+    {
+        var (handler, db, typedEvent) = Resolve(scopedServices, integrationEvent);
+        if (!await db.HasHandledAsync(integrationEvent, consumer, cancellationToken))
+        {
+            await handler.GiveUpAsync(typedEvent, interruptions, cancellationToken);
+        }
+    }
+
+    private static (IIntegrationEventHandler<TEvent> Handler, AppDbContext Db, TEvent TypedEvent) Resolve(
+        IServiceProvider scopedServices, IntegrationEvent integrationEvent)
+    {
         IIntegrationEventHandler<TEvent> handler = scopedServices.GetRequiredService<THandler>();
         var db = scopedServices.GetRequiredService<AppDbContext>();
         var typedEvent = (TEvent)integrationEvent;
@@ -74,7 +98,6 @@ internal sealed class HandlerRegistration<TEvent, THandler>() : HandlerRegistrat
         {
             db.Tenant.SetTenant(tenantId);
         }
-
-        return db.HandleOnceAsync(integrationEvent, consumer, ct => handler.HandleAsync(typedEvent, ct), cancellationToken);
+        return (handler, db, typedEvent);
     }
 }

@@ -18,4 +18,13 @@ public interface IIntegrationEventHandler<in TEvent> where TEvent : IntegrationE
     /// Throwing rolls everything back and the message is retried later.
     /// </summary>
     Task HandleAsync(TEvent integrationEvent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Called instead of <see cref="HandleAsync"/> when the consumer gives the event up without handling it: the
+    /// process died while handling it <paramref name="interruptions"/> times in a row
+    /// (<see cref="EventBusOptions.MaxInterruptedDeliveries"/>), so handling it again would likely kill the next one too.
+    /// Record the failure where it will be seen; the message then goes to the dead-letter queue. Not called for a
+    /// handler the inbox says has handled the event.
+    /// </summary>
+    Task GiveUpAsync(TEvent integrationEvent, int interruptions, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -34,4 +34,8 @@ internal static class InboxExtensions
             await db.SaveChangesAsync(ct);
             return true;
         }, cancellationToken);
+
+    public static Task<bool> HasHandledAsync(
+        this AppDbContext db, IntegrationEvent integrationEvent, string consumer, CancellationToken cancellationToken) =>
+        db.InboxMessages.AnyAsync(m => m.MessageId == integrationEvent.Id && m.Consumer == consumer, cancellationToken);
 }

@@ -82,6 +82,20 @@ public sealed class DocumentIngestor(
         }
     }
 
+    /// <summary>
+    /// Marks the job's document ERROR when the Worker gives the job up without running it: the Worker died while
+    /// processing it <paramref name="interruptions"/> times in a row, as a file that exhausts the stack or memory of a
+    /// parser makes it do. Left PROCESSING, it would look as if it were still under way.
+    /// </summary>
+    public async Task GiveUpAsync(DocumentUploadedIntegrationEvent job, int interruptions, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateTenantScope(job.TenantId);
+        var status = new DocumentStatusWriter(scope.ServiceProvider.GetRequiredService<AppDbContext>(), job);
+        var times = interruptions == 1 ? "time" : "times";
+        await status.ChangeAsync(DocumentStatus.Error,
+            $"Processing was interrupted {interruptions} {times} (the worker stopped while reading this file); giving up.", cancellationToken);
+    }
+
     private static long Milliseconds(long from, long to) => (long)Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
     private static async Task<bool> IsIndexedByAsync(AppDbContext db, Guid documentId, string generatorId, CancellationToken cancellationToken)

@@ -21,4 +21,7 @@ public sealed class DocumentUploadedHandler(AppDbContext db, DocumentIngestor in
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockKey}, 0))", cancellationToken);
         await ingestor.IngestAsync(integrationEvent, delivery, cancellationToken);
     }
+
+    public Task GiveUpAsync(DocumentUploadedIntegrationEvent integrationEvent, int interruptions, CancellationToken cancellationToken) =>
+        ingestor.GiveUpAsync(integrationEvent, interruptions, cancellationToken);
 }

@@ -11,7 +11,9 @@ namespace AiPlatform.Worker.Ingestion;
 /// Once at start-up, queues a job again for every document that needs one: still UPLOADED (its event may have been
 /// published while no Worker had bound its queue, and the broker drops what no queue wants), or PROCESSED with chunks
 /// from an embedding generator its tenant no longer uses (so they are embedded again). A job that turns out to be a
-/// duplicate is harmless: the pipeline skips versions already indexed.
+/// duplicate is harmless: the pipeline skips versions already indexed. Documents in ERROR stay there (only a reprocess
+/// request queues them again): among them are the ones given up because processing them kept killing the Worker, and
+/// queueing those on every start would bring back the crash loop the give-up ended.
 /// </summary>
 public sealed class PendingDocumentsRequeue(IServiceScopeFactory scopes, IEmbeddingGeneratorProvider embeddings, ILogger<PendingDocumentsRequeue> logger)
     : BackgroundService

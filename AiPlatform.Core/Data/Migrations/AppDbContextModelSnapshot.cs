@@ -940,6 +940,27 @@ namespace AiPlatform.Core.Data.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("AiPlatform.Core.Messaging.UnfinishedDelivery", b =>
+                {
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("Queue")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("queue");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer")
+                        .HasColumnName("count");
+
+                    b.HasKey("MessageId", "Queue")
+                        .HasName("pk_unfinished_deliveries");
+
+                    b.ToTable("unfinished_deliveries", (string)null);
+                });
+
             modelBuilder.Entity("AiPlatform.Core.Tenancy.Tenant", b =>
                 {
                     b.Property<Guid>("Id")

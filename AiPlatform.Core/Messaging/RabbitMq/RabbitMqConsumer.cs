@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
@@ -16,6 +17,15 @@ namespace AiPlatform.Core.Messaging.RabbitMq;
 /// had already run). When one throws, the message goes round the retry queue for another delivery, up to
 /// <see cref="EventBusOptions.MaxDeliveryAttempts"/>; after that, and straight away for a message nobody here can
 /// read or whose handler calls it poison (<see cref="PoisonMessageException"/>), it is rejected into the dead-letter queue. Deliveries are never requeued in place, so nothing loops.
+/// <para>
+/// A message whose handling kills the process (a parser's stack overflow, out of memory, kill -9) is never settled,
+/// and the broker hands it to the next consumer. So each delivery is counted in the database before its handlers run
+/// (<see cref="UnfinishedDeliveries"/>), and after <see cref="EventBusOptions.MaxInterruptedDeliveries"/> that never
+/// finished the next one gives the message up (<see cref="IIntegrationEventHandler{TEvent}.GiveUpAsync"/>) and
+/// dead-letters it. Counted here rather than by the broker (a quorum queue's delivery limit): the broker counts every
+/// message a dead consumer held, prefetched or not, and every graceful shutdown, dead-letters without the handlers
+/// recording why, and would need the queues declared anew.
+/// </para>
 /// </summary>
 internal sealed class RabbitMqConsumer(
     IServiceProvider services,
@@ -26,6 +36,9 @@ internal sealed class RabbitMqConsumer(
     private readonly EventBusOptions _options = options.Value;
     private readonly EventBusSubscriptions _subscriptions = subscriptions.Value;
     private readonly EventBusTopology _topology = EventBusTopology.For(options.Value);
+    private readonly HandlerSlots _slots = new(options.Value.ConsumerConcurrency);
+    private readonly UnfinishedDeliveries _unfinished =
+        new(services.GetRequiredService<IServiceScopeFactory>(), options.Value.SubscriptionClientName, logger);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,7 +54,15 @@ internal sealed class RabbitMqConsumer(
                 var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 await using var channel = await StartConsumingAsync(lost, stoppingToken);
                 logger.LogInformation("Consuming {Queue} for {EventTypes}", _topology.Queue, _subscriptions.EventTypes);
-                await lost.Task.WaitAsync(stoppingToken);
+                await Task.WhenAny(lost.Task, Task.Delay(Timeout.Infinite, stoppingToken));
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    // The handlers, cancelled, hand their messages back and take back their deliveries' counts before
+                    // the channel closes: the broker passes the messages on only then, so the next consumer never sees
+                    // a count about to be taken back, nor do the handlers outlive this service's container.
+                    await _slots.CloseAsync();
+                    return;
+                }
                 logger.LogWarning("Lost the consumer on {Queue} ({CloseReason}); starting another", _topology.Queue, channel.CloseReason);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -104,18 +125,11 @@ internal sealed class RabbitMqConsumer(
                 return;
             }
 
-            try
-            {
-                await HandleAsync(integrationEvent, subscription, MessageHeaders.GetRetryCount(properties.Headers) + 1, stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                activity.RecordFailure(ex);
-                await RetryOrDeadLetterAsync(channel, delivery, ex);
-                return;
-            }
-
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+            // A redelivered message that was being handled when a process died may be what killed it. It runs alone,
+            // so that if it does so again, only it is charged with the crash, not the messages that would run beside it.
+            var alone = delivery.Redelivered && await _unfinished.WasInterruptedAsync(integrationEvent.Id, stoppingToken);
+            using var slot = await _slots.EnterAsync(alone, stoppingToken);
+            await HandleDeliveryAsync(channel, delivery, integrationEvent, subscription, activity, stoppingToken);
         }
         catch (Exception ex)
         {
@@ -125,6 +139,48 @@ internal sealed class RabbitMqConsumer(
                 logger.LogWarning(ex, "Could not settle {EventType} {MessageId}; the broker will deliver it again", properties.Type, properties.MessageId);
             }
         }
+    }
+
+    /// <summary>Counts the delivery as started, then handles the message (or gives it up) and settles it.</summary>
+    private async Task HandleDeliveryAsync(
+        IChannel channel, BasicDeliverEventArgs delivery, IntegrationEvent integrationEvent, EventSubscription subscription,
+        Activity? activity, CancellationToken stoppingToken)
+    {
+        var started = false;
+        try
+        {
+            var interruptions = await _unfinished.StartAsync(integrationEvent.Id, stoppingToken);
+            started = true;
+            if (_options.ShouldGiveUp(interruptions))
+            {
+                await GiveUpAsync(integrationEvent, subscription, interruptions, stoppingToken);
+                await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false);
+                await _unfinished.ForgetAsync(integrationEvent.Id);
+                return;
+            }
+
+            await HandleAsync(integrationEvent, subscription, MessageHeaders.GetRetryCount(delivery.BasicProperties.Headers) + 1, stoppingToken);
+        }
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
+        {
+            // Handed back by a graceful shutdown: not an interruption the message is to blame for. (A handler that
+            // outlives the host's shutdown timeout is cut off like a crash, and counted like one.)
+            if (started)
+            {
+                await _unfinished.ReturnAsync(integrationEvent.Id);
+            }
+            return;
+        }
+        catch (Exception ex)
+        {
+            activity.RecordFailure(ex);
+            await _unfinished.ForgetAsync(integrationEvent.Id);
+            await RetryOrDeadLetterAsync(channel, delivery, ex);
+            return;
+        }
+
+        await _unfinished.ForgetAsync(integrationEvent.Id);
+        await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
     }
 
     private bool TryRead(
@@ -173,6 +229,19 @@ internal sealed class RabbitMqConsumer(
             {
                 logger.LogInformation("{Consumer} already handled {EventType} {MessageId}; skipped", consumer, integrationEvent.EventType, integrationEvent.Id);
             }
+        }
+    }
+
+    private async Task GiveUpAsync(
+        IntegrationEvent integrationEvent, EventSubscription subscription, int interruptions, CancellationToken cancellationToken)
+    {
+        logger.LogError("{EventType} {MessageId} was being handled each of the last {Interruptions} times a process died; dead-lettering it",
+            integrationEvent.EventType, integrationEvent.Id, interruptions);
+        foreach (var handler in subscription.Handlers)
+        {
+            await using var scope = services.CreateAsyncScope();
+            var consumer = handler.ConsumerName(_options.SubscriptionClientName);
+            await handler.GiveUpAsync(scope.ServiceProvider, integrationEvent, consumer, interruptions, cancellationToken);
         }
     }
 

@@ -30,6 +30,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<FakeReply> _chatReplies = new();
     private readonly ConcurrentQueue<FakeReply> _embeddingReplies = new();
+    private readonly ConcurrentDictionary<string, bool> _hangingTexts = new();
     private readonly List<FakeRequest> _requests = [];
     private readonly CancellationTokenSource _stopping = new();
 
@@ -107,6 +108,13 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         return this;
     }
 
+    /// <summary>From now on, every embeddings request with <paramref name="text"/> in its input hangs.</summary>
+    public FakeOpenAiServer HangEmbeddingsContaining(string text)
+    {
+        _hangingTexts[text] = true;
+        return this;
+    }
+
     /// <summary>The deterministic vector for <paramref name="text"/>: hashed word counts, normalised, so texts sharing words are close.</summary>
     public static float[] EmbeddingFor(string text, int dimensions)
     {
@@ -174,7 +182,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private async Task EmbeddingsAsync(HttpContext context)
     {
         var body = await Record(context);
-        if (_embeddingReplies.TryDequeue(out var reply) && reply is StatusReply or HangReply or MalformedReply)
+        var input = body["input"]!.ToJsonString();
+        var reply = _hangingTexts.Keys.Any(input.Contains) ? FakeReply.Hang() : _embeddingReplies.TryDequeue(out var next) ? next : null;
+        if (reply is StatusReply or HangReply or MalformedReply)
         {
             using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
             try

@@ -57,11 +57,18 @@ public class KnowledgeFixture : ApiFactory
     /// <param name="settings">More configuration, over <see cref="WorkerSettings"/>.</param>
     public WorkerFactory StartWorker(IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var worker = new WorkerFactory(Database.ConnectionString, Broker,
-            settings is null ? WorkerSettings : WorkerSettings.ExceptBy(settings.Keys, setting => setting.Key).Concat(settings).ToDictionary());
+        var worker = new WorkerFactory(Database.ConnectionString, Broker, OverWorkerSettings(settings));
         _ = worker.Server;
         return worker;
     }
+
+    /// <summary>Another Worker on the same database and queue, as a process of its own a test can kill (the caller disposes it).</summary>
+    /// <param name="settings">More configuration, over <see cref="WorkerSettings"/>.</param>
+    public WorkerProcess StartWorkerProcess(IReadOnlyDictionary<string, string?>? settings = null) =>
+        WorkerProcess.Start(Database.ConnectionString, Broker, OverWorkerSettings(settings));
+
+    private static IReadOnlyDictionary<string, string?> OverWorkerSettings(IReadOnlyDictionary<string, string?>? settings) =>
+        settings is null ? WorkerSettings : WorkerSettings.ExceptBy(settings.Keys, setting => setting.Key).Concat(settings).ToDictionary();
 
     /// <summary>Makes <paramref name="worker"/> the one the fixture disposes.</summary>
     public void ReplaceWorker(WorkerFactory? worker) => Worker = worker;

@@ -21,6 +21,8 @@ public sealed class WorkerRestartTests(ManualWorkerKnowledgeFixture fixture) : I
         var settings = fixture.Fake.EmbeddingProviderSettings();
         settings["Ingestion:EmbeddingBatchSize"] = "4";
         settings["Ingestion:EmbeddingConcurrency"] = "1";
+        // A graceful stop hands the document back uncounted: counted, one interruption would be enough to give it up.
+        settings["EventBus:MaxInterruptedDeliveries"] = "1";
         var first = fixture.StartWorker(settings);
         fixture.ReplaceWorker(first);
         await fixture.Broker.WaitForConsumerAsync();

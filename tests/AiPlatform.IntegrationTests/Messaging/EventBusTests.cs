@@ -101,6 +101,37 @@ public sealed class EventBusTests(MessagingDatabase database) : IClassFixture<Me
     }
 
     [Fact]
+    public async Task A_message_the_process_died_on_as_often_as_allowed_is_given_up_unhandled_and_dead_lettered()
+    {
+        // As processes that died while handling them leave them: one message as often as allowed (3), one once less.
+        var doomed = new ProbeEvent(Guid.NewGuid());
+        var spared = new ProbeEvent(Guid.NewGuid());
+        await using (var db = database.CreateContext())
+        {
+            db.AddRange(
+                new UnfinishedDelivery { MessageId = doomed.Id, Queue = _broker.Topology.Queue, Count = 3 },
+                new UnfinishedDelivery { MessageId = spared.Id, Queue = _broker.Topology.Queue, Count = 2 });
+            await db.SaveChangesAsync();
+        }
+
+        await Bus.PublishAsync(doomed);
+        await Bus.PublishAsync(spared);
+
+        await Eventually.TrueAsync(async () => await _broker.CountAsync(_broker.Topology.DeadLetterQueue) == 1, Patience, "the dead letter");
+        await Eventually.TrueAsync(() => _probe.RunsOf(spared.Id) == 1, Patience, "the other message to be handled");
+        Assert.Equal(0, _probe.RunsOf(doomed.Id));
+        Assert.Equal([(doomed.Id, 3)], _probe.GivenUp);
+        var deadLetter = await _broker.GetAsync(_broker.Topology.DeadLetterQueue);
+        Assert.Equal(doomed.Id.ToString(), deadLetter?.BasicProperties.MessageId);
+        await AssertSettledAsync();
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var db = database.CreateContext();
+            return !await db.Set<UnfinishedDelivery>().AnyAsync(d => d.MessageId == doomed.Id || d.MessageId == spared.Id);
+        }, Patience, "both counts to be cleared once the messages are settled");
+    }
+
+    [Fact]
     public async Task Messages_nobody_can_read_go_straight_to_the_dead_letter_queue()
     {
         // Right type, broken body; and a type this service never subscribed to.

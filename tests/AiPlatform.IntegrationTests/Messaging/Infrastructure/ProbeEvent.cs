@@ -21,12 +21,18 @@ public sealed record ProbeRun(Guid EventId, ActivityContext? Activity, ActivityS
 public sealed class HandlerProbe
 {
     private readonly ConcurrentQueue<ProbeRun> _runs = new();
+    private readonly ConcurrentQueue<(Guid EventId, int Interruptions)> _givenUp = new();
 
     public IReadOnlyCollection<ProbeRun> Runs => _runs;
+
+    /// <summary>The events the handler was told were given up, with the interruptions it was told of.</summary>
+    public IReadOnlyCollection<(Guid EventId, int Interruptions)> GivenUp => _givenUp;
 
     public int RunsOf(Guid eventId) => _runs.Count(r => r.EventId == eventId);
 
     public void Record(ProbeRun run) => _runs.Enqueue(run);
+
+    public void RecordGivenUp(Guid eventId, int interruptions) => _givenUp.Enqueue((eventId, interruptions));
 }
 
 public sealed class ProbeHandler(HandlerProbe probe, AppDbContext db) : IIntegrationEventHandler<ProbeEvent>
@@ -46,5 +52,11 @@ public sealed class ProbeHandler(HandlerProbe probe, AppDbContext db) : IIntegra
         {
             throw new InvalidOperationException("The probe was asked to fail.");
         }
+    }
+
+    public Task GiveUpAsync(ProbeEvent integrationEvent, int interruptions, CancellationToken cancellationToken)
+    {
+        probe.RecordGivenUp(integrationEvent.Id, interruptions);
+        return Task.CompletedTask;
     }
 }

@@ -10,18 +10,28 @@ namespace AiPlatform.IntegrationTests.Messaging.Infrastructure;
 public sealed class WorkerFactory(string connectionString, TestBroker broker, IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<worker::Program>
 {
+    /// <summary>A test Worker's configuration: the database, the broker topology, then <paramref name="settings"/>.</summary>
+    public static Dictionary<string, string?> Configuration(
+        string connectionString, TestBroker broker, IReadOnlyDictionary<string, string?>? settings)
+    {
+        var configuration = new Dictionary<string, string?>(broker.Settings)
+        {
+            ["ConnectionStrings:aiplatformdb"] = connectionString,
+            // Small batches and short waits, so a test sees several passes and a quick return after an outage.
+            ["OutboxRelay:PollInterval"] = "00:00:00.100",
+            ["OutboxRelay:BatchSize"] = "10",
+            ["OutboxRelay:MaxBackoff"] = "00:00:01",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+        return configuration;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:aiplatformdb", connectionString);
-        foreach (var (key, value) in broker.Settings)
-        {
-            builder.UseSetting(key, value);
-        }
-        // Small batches and short waits, so a test sees several passes and a quick return after an outage.
-        builder.UseSetting("OutboxRelay:PollInterval", "00:00:00.100");
-        builder.UseSetting("OutboxRelay:BatchSize", "10");
-        builder.UseSetting("OutboxRelay:MaxBackoff", "00:00:01");
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in Configuration(connectionString, broker, settings))
         {
             builder.UseSetting(key, value);
         }
