@@ -64,7 +64,7 @@ public static class AdminApi
         var updated = await db.Tenants.Where(t => t.Id == id).ExecuteUpdateAsync(s => s
             .SetProperty(t => t.Status, status)
             .SetProperty(t => t.UpdatedAt, clock.GetUtcNow().UtcDateTime), cancellationToken);
-        accessCache.EvictTenant(id);
+        await accessCache.EvictTenantAsync(id);
         return updated == 0 ? ApiError.NotFound("Tenant") : await GetTenant(id, db, cancellationToken);
     }
 }

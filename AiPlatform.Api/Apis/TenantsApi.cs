@@ -147,7 +147,7 @@ public static partial class TenantsApi
         user.Role = request.Role!.Value;
         user.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
-        accessCache.EvictUser(user.Id);
+        await accessCache.EvictUserAsync(user.Id);
         return TypedResults.Ok(MemberResponse.From(user));
     }
 
@@ -160,7 +160,7 @@ public static partial class TenantsApi
         }
 
         var deleted = await db.Users.Where(u => u.Id == id).ExecuteDeleteAsync(cancellationToken);
-        accessCache.EvictUser(id);
+        await accessCache.EvictUserAsync(id);
         return deleted == 0 ? ApiError.NotFound("User") : TypedResults.NoContent();
     }
 

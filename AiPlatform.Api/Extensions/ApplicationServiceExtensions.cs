@@ -46,6 +46,7 @@ public static class ApplicationServiceExtensions
         builder.AddPlatformAuthentication();
         services.AddMemoryCache();
         services.AddSingleton<UserAccessCache>();
+        services.AddHostedService(provider => provider.GetRequiredService<UserAccessCache>());
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.SectionName);
         services.AddScoped<IDatabaseSeeder, PlatformAdminSeeder>();
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();

@@ -1,19 +1,28 @@
 using AiPlatform.Core.Identity;
 using AiPlatform.Core.Tenancy;
 using Microsoft.Extensions.Caching.Memory;
+using StackExchange.Redis;
 
 namespace AiPlatform.Api.Infrastructure;
 
 /// <summary>
 /// What <see cref="TenantResolutionMiddleware"/> re-checks on every request (the user is still active, their role, their
 /// tenant's status), kept for <see cref="Lifetime"/> so that a request, a chat turn above all, does not pay a database
-/// round trip for it. The endpoints that change these evict on this instance at once. Another API instance keeps the
-/// old answer until it expires (as does this one if a check read the old row just before the eviction): there a removed
-/// user, a role change or a suspension takes up to <see cref="Lifetime"/> to apply. Logout is unaffected (see <see cref="Identity.RevokedAccessTokens"/>).
+/// round trip for it. The endpoints that change these evict here at once and publish the eviction on a Redis channel
+/// that every other API instance applies as soon as it arrives. If Redis cannot carry it, or a check read the old row
+/// just before the eviction, the old answer lasts until it expires: a removed user, a role change or a suspension then
+/// takes up to <see cref="Lifetime"/> to apply. Logout is unaffected (see <see cref="Identity.RevokedAccessTokens"/>).
 /// </summary>
-public sealed class UserAccessCache(IMemoryCache cache)
+public sealed class UserAccessCache(IMemoryCache cache, IConnectionMultiplexer redis, ILogger<UserAccessCache> logger) : BackgroundService
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
+
+    public static readonly RedisChannel Channel = RedisChannel.Literal("aiplatform:user-access-changed");
+
+    private const string UserPrefix = "user:";
+    private const string TenantPrefix = "tenant:";
+
+    private static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromSeconds(2);
 
     public UserAccess? Find(Guid tenantId, Guid userId) =>
         cache.TryGetValue(new UserKey(userId), out UserRole role) && cache.TryGetValue(new TenantKey(tenantId), out TenantStatus status)
@@ -27,9 +36,55 @@ public sealed class UserAccessCache(IMemoryCache cache)
         cache.Set(new TenantKey(tenantId), access.TenantStatus, Lifetime);
     }
 
-    public void EvictUser(Guid userId) => cache.Remove(new UserKey(userId));
+    public Task EvictUserAsync(Guid userId) => EvictEverywhereAsync(UserPrefix, userId);
 
-    public void EvictTenant(Guid tenantId) => cache.Remove(new TenantKey(tenantId));
+    public Task EvictTenantAsync(Guid tenantId) => EvictEverywhereAsync(TenantPrefix, tenantId);
+
+    /// <summary>Subscribes to the other instances' evictions (retrying while Redis is unreachable; the client re-subscribes after a reconnect).</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => Evict(message));
+                return;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                logger.LogWarning(e, "Could not subscribe to other instances' access changes; their changes apply here within {Lifetime}", Lifetime);
+                await Task.Delay(SubscribeRetryDelay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private async Task EvictEverywhereAsync(string prefix, Guid id)
+    {
+        var message = prefix + id;
+        Evict(message);
+        try
+        {
+            await redis.GetSubscriber().PublishAsync(Channel, message);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // The change is committed: other instances' copies still expire within the lifetime.
+            logger.LogWarning(e, "Could not publish the access change of {Change}; other instances apply it within {Lifetime}", message, Lifetime);
+        }
+    }
+
+    private void Evict(RedisValue message)
+    {
+        var text = message.ToString();
+        if (text.StartsWith(UserPrefix, StringComparison.Ordinal) && Guid.TryParse(text.AsSpan(UserPrefix.Length), out var userId))
+        {
+            cache.Remove(new UserKey(userId));
+        }
+        else if (text.StartsWith(TenantPrefix, StringComparison.Ordinal) && Guid.TryParse(text.AsSpan(TenantPrefix.Length), out var tenantId))
+        {
+            cache.Remove(new TenantKey(tenantId));
+        }
+    }
 
     private readonly record struct UserKey(Guid UserId);
 

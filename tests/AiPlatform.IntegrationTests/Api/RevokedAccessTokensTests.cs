@@ -100,13 +100,4 @@ public sealed class RevokedAccessTokensTests : IAsyncLifetime
 
         return true;
     }
-
-    private sealed class StoppingInstance(RevokedAccessTokens tokens) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await tokens.StopAsync(CancellationToken.None);
-            tokens.Dispose();
-        }
-    }
 }
