@@ -15,7 +15,7 @@ namespace AiPlatform.Core.Conversations;
 /// <see cref="NpgsqlBatch"/>; the columns are read by name, and a test checks the entities it builds
 /// equal EF's. Runs under row-level security like any query, and filters by tenant as EF's query filters do.
 /// </summary>
-public sealed class ConversationTurnReader(AppDbContext db)
+public sealed class ConversationTurnReader(AppDbContext db, TenantSessionInterceptor session)
 {
     /// <summary>The newest messages read back for a turn; the trimmer then fits them to the model's window.</summary>
     public const int HistoryMessagesLoaded = 200;
@@ -60,7 +60,7 @@ public sealed class ConversationTurnReader(AppDbContext db)
                     },
                 },
             };
-            await using var reader = await TenantSessionInterceptor.ExecuteFirstBatchAsync(db, batch, cancellationToken);
+            await using var reader = await session.ExecuteFirstBatchAsync(db.Database, batch, cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
             {
                 return null;

@@ -13,13 +13,18 @@ namespace AiPlatform.Core.Data;
 /// The platform's one database. Tenant isolation is enforced twice: a query filter on every
 /// <see cref="ITenantOwned"/> entity here, and row-level security in PostgreSQL
 /// (see <see cref="TenantSessionInterceptor"/> and the migrations' policies).
-/// Instances are pooled: each unit of work rents one and hands it its <see cref="TenantContext"/>
-/// (<see cref="ForUnitOfWork"/>); one returned to the pool, or taken from it without a unit of work, has no tenant and
-/// sees no tenant's rows.
 /// </summary>
-public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbContext(options)
+public sealed class AppDbContext : DbContext
 {
-    private TenantContext _tenant = new();
+    private readonly TenantContext _tenant;
+
+    public AppDbContext(DbContextOptions<AppDbContext> options, TenantContext tenant) : base(options)
+    {
+        _tenant = tenant;
+        // A failed SaveChanges inside our transactions ends the unit of work (InTransactionAsync retries it whole), so
+        // the savepoint EF would wrap around each one is two wasted round trips.
+        Database.AutoSavepointsEnabled = false;
+    }
 
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<User> Users => Set<User>();
@@ -39,34 +44,6 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<Knowledge.Index.KnowledgeRevision> KnowledgeRevisions => Set<Knowledge.Index.KnowledgeRevision>();
 
     public TenantContext Tenant => _tenant;
-
-    /// <summary>
-    /// Set while the tenant's session settings travel with the first batch on the connection being opened, instead of
-    /// in a round trip of their own (<see cref="TenantSessionInterceptor.ExecuteFirstBatchAsync"/>).
-    /// </summary>
-    internal bool SessionSettingsInFirstBatch { get; set; }
-
-    /// <summary>Gives a context just rented from the pool to a unit of work acting for <paramref name="tenant"/>.</summary>
-    public AppDbContext ForUnitOfWork(TenantContext tenant)
-    {
-        _tenant = tenant;
-        // A failed SaveChanges inside our transactions ends the unit of work (InTransactionAsync retries it whole), so
-        // the savepoint EF would wrap around each one is two wasted round trips. Set on every rent: the pool resets it.
-        Database.AutoSavepointsEnabled = false;
-        return this;
-    }
-
-    public override void Dispose()
-    {
-        _tenant = new();
-        base.Dispose();
-    }
-
-    public override ValueTask DisposeAsync()
-    {
-        _tenant = new();
-        return base.DisposeAsync();
-    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -13,10 +13,9 @@ public static class DataExtensions
     public const int MaxAutoPrepare = 20;
 
     /// <summary>
-    /// Registers <see cref="AppDbContext"/> and the start-up migration step. Contexts are pooled, as AddNpgsqlDbContext
-    /// pools them, but through a pooled factory: each scope rents one and hands it the unit of work's
-    /// <see cref="TenantContext"/> (EF's pattern for state in pooled contexts), which a context from AddDbContextPool
-    /// could not be given. EnrichNpgsqlDbContext adds the same retry, health check and telemetry Aspire would.
+    /// Registers <see cref="AppDbContext"/> and the start-up migration step. The context is not pooled
+    /// (unlike AddNpgsqlDbContext) because it carries the unit of work's <see cref="TenantContext"/>;
+    /// EnrichNpgsqlDbContext adds the same retry, health check and telemetry Aspire would.
     /// </summary>
     public static IHostApplicationBuilder AddAppDatabase(this IHostApplicationBuilder builder)
     {
@@ -31,12 +30,11 @@ public static class DataExtensions
         }
 
         builder.Services.AddScoped<TenantContext>();
-        builder.Services.AddPooledDbContextFactory<AppDbContext>(options => options
+        builder.Services.AddScoped<TenantSessionInterceptor>();
+        builder.Services.AddDbContext<AppDbContext>((services, options) => options
             .UseNpgsql(connectionString.ConnectionString)
             .UseSnakeCaseNamingConvention()
-            .AddInterceptors(new TenantSessionInterceptor()));
-        builder.Services.AddScoped(services => services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext()
-            .ForUnitOfWork(services.GetRequiredService<TenantContext>()));
+            .AddInterceptors(services.GetRequiredService<TenantSessionInterceptor>()));
         builder.EnrichNpgsqlDbContext<AppDbContext>();
         builder.Services.AddHostedService<DatabaseMigrator>();
         return builder;

@@ -1,3 +1,4 @@
+using AiPlatform.Core.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -12,6 +13,6 @@ public sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<App
             .UseNpgsql("Host=localhost;Database=aiplatformdb")
             .UseSnakeCaseNamingConvention()
             .Options;
-        return new AppDbContext(options);
+        return new AppDbContext(options, new TenantContext());
     }
 }

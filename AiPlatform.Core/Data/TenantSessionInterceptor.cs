@@ -3,6 +3,7 @@ using System.Data.Common;
 using AiPlatform.Core.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
 
 namespace AiPlatform.Core.Data;
@@ -11,21 +12,22 @@ namespace AiPlatform.Core.Data;
 /// Copies the unit of work's tenant into the PostgreSQL session every time EF opens a connection,
 /// so row-level security policies see it. Setting it on every open (not once per physical
 /// connection) means a pooled connection never carries another request's tenant; an unset
-/// tenant matches no rows. Stateless: the tenant is the opening context's (<see cref="AppDbContext.Tenant"/>).
+/// tenant matches no rows. Scoped, one per context (see <see cref="ExecuteFirstBatchAsync"/>).
 /// </summary>
-public sealed class TenantSessionInterceptor : DbConnectionInterceptor
+public sealed class TenantSessionInterceptor(TenantContext tenant) : DbConnectionInterceptor
 {
     public const string TenantSetting = "app.tenant_id";
     public const string BypassSetting = "app.bypass_rls";
 
     private const string SettingsSql = $"SELECT set_config('{TenantSetting}', $1, false), set_config('{BypassSetting}', $2, false)";
 
+    private bool _sentWithFirstBatch;
+
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
-        var context = ContextOf(eventData);
-        if (!context.SessionSettingsInFirstBatch)
+        if (!_sentWithFirstBatch)
         {
-            using var command = CreateCommand(connection, context.Tenant);
+            using var command = CreateCommand(connection);
             try
             {
                 command.ExecuteNonQuery();
@@ -41,10 +43,9 @@ public sealed class TenantSessionInterceptor : DbConnectionInterceptor
     public override async Task ConnectionOpenedAsync(
         DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        var context = ContextOf(eventData);
-        if (!context.SessionSettingsInFirstBatch)
+        if (!_sentWithFirstBatch)
         {
-            await using var command = CreateCommand(connection, context.Tenant);
+            await using var command = CreateCommand(connection);
             try
             {
                 await command.ExecuteNonQueryAsync(cancellationToken);
@@ -65,18 +66,18 @@ public sealed class TenantSessionInterceptor : DbConnectionInterceptor
     /// statement instead of in a round trip of their own (a chat turn's reads before its model call are one round trip);
     /// if it was open they are in place already. The reader is on the batch's own first result.
     /// </summary>
-    public static async Task<NpgsqlDataReader> ExecuteFirstBatchAsync(AppDbContext db, NpgsqlBatch batch, CancellationToken cancellationToken)
+    public async Task<NpgsqlDataReader> ExecuteFirstBatchAsync(DatabaseFacade database, NpgsqlBatch batch, CancellationToken cancellationToken)
     {
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        var connection = (NpgsqlConnection)database.GetDbConnection();
         var opening = connection.State != ConnectionState.Open;
-        db.SessionSettingsInFirstBatch = opening;
+        _sentWithFirstBatch = opening;
         try
         {
-            await db.Database.OpenConnectionAsync(cancellationToken);
+            await database.OpenConnectionAsync(cancellationToken);
         }
         finally
         {
-            db.SessionSettingsInFirstBatch = false;
+            _sentWithFirstBatch = false;
         }
 
         batch.Connection = connection;
@@ -85,7 +86,7 @@ public sealed class TenantSessionInterceptor : DbConnectionInterceptor
             return await batch.ExecuteReaderAsync(cancellationToken);
         }
 
-        var (tenantId, bypass) = Values(db.Tenant);
+        var (tenantId, bypass) = Values();
         batch.BatchCommands.Insert(0, new NpgsqlBatchCommand(SettingsSql) { Parameters = { new() { Value = tenantId }, new() { Value = bypass } } });
         try
         {
@@ -100,21 +101,17 @@ public sealed class TenantSessionInterceptor : DbConnectionInterceptor
         }
     }
 
-    // Only AppDbContext's options add this interceptor.
-    private static AppDbContext ContextOf(ConnectionEventData eventData) => (AppDbContext)eventData.Context!;
-
-    private static DbCommand CreateCommand(DbConnection connection, TenantContext tenant)
+    private DbCommand CreateCommand(DbConnection connection)
     {
         var command = connection.CreateCommand();
         command.CommandText = SettingsSql;
-        var (tenantId, bypass) = Values(tenant);
+        var (tenantId, bypass) = Values();
         AddParameter(command, tenantId);
         AddParameter(command, bypass);
         return command;
     }
 
-    private static (string TenantId, string Bypass) Values(TenantContext tenant) =>
-        (tenant.TenantId?.ToString() ?? string.Empty, tenant.IsSystem ? "on" : "off");
+    private (string TenantId, string Bypass) Values() => (tenant.TenantId?.ToString() ?? string.Empty, tenant.IsSystem ? "on" : "off");
 
     private static void AddParameter(DbCommand command, string value)
     {

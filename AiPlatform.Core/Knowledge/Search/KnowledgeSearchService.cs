@@ -20,6 +20,7 @@ public sealed class KnowledgeSearchService(
     AppDbContext db,
     IEmbeddingGeneratorProvider embeddings,
     TenantVectorCache vectorCache,
+    TenantSessionInterceptor session,
     IOptions<KnowledgeSearchOptions> options,
     ILogger<KnowledgeSearchService> logger)
 {
@@ -157,7 +158,7 @@ public sealed class KnowledgeSearchService(
             LIMIT $5
             """, arguments));
 
-        await using var reader = await TenantSessionInterceptor.ExecuteFirstBatchAsync(db, batch, cancellationToken);
+        await using var reader = await session.ExecuteFirstBatchAsync(db.Database, batch, cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var revision = reader.GetInt64(0);
 

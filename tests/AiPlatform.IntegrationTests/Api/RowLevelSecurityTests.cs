@@ -1,5 +1,4 @@
 using AiPlatform.Core.Data;
-using AiPlatform.Core.Tenancy;
 using AiPlatform.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -116,6 +115,7 @@ public sealed class RowLevelSecurityTests(ApiFactory factory)
 
         var (setting, tenants) = await InScopeAsync(a.TenantId, async db =>
         {
+            var session = db.GetService<TenantSessionInterceptor>();
             await using var batch = new NpgsqlBatch
             {
                 BatchCommands =
@@ -126,7 +126,7 @@ public sealed class RowLevelSecurityTests(ApiFactory factory)
             };
             try
             {
-                await using var reader = await TenantSessionInterceptor.ExecuteFirstBatchAsync(db, batch, default);
+                await using var reader = await session.ExecuteFirstBatchAsync(db.Database, batch, default);
                 await reader.ReadAsync();
                 var setting = reader.GetString(0);
                 await reader.NextResultAsync();
@@ -158,7 +158,7 @@ public sealed class RowLevelSecurityTests(ApiFactory factory)
         {
             await using (var batch = new NpgsqlBatch { BatchCommands = { new NpgsqlBatchCommand("SELECT 1 / 0") } })
             {
-                await Assert.ThrowsAsync<PostgresException>(() => TenantSessionInterceptor.ExecuteFirstBatchAsync(db, batch, default));
+                await Assert.ThrowsAsync<PostgresException>(() => db.GetService<TenantSessionInterceptor>().ExecuteFirstBatchAsync(db.Database, batch, default));
             }
 
             var state = db.Database.GetDbConnection().State;
@@ -177,7 +177,7 @@ public sealed class RowLevelSecurityTests(ApiFactory factory)
         {
             await db.Database.OpenConnectionAsync();
             await using (var batch = new NpgsqlBatch { BatchCommands = { new NpgsqlBatchCommand("SELECT count(*) FROM users") } })
-            await using (var reader = await TenantSessionInterceptor.ExecuteFirstBatchAsync(db, batch, default))
+            await using (var reader = await db.GetService<TenantSessionInterceptor>().ExecuteFirstBatchAsync(db.Database, batch, default))
             {
                 await reader.ReadAsync();
                 Assert.Equal(1, reader.GetInt64(0));
@@ -189,43 +189,5 @@ public sealed class RowLevelSecurityTests(ApiFactory factory)
             return open;
         });
         Assert.True(stillOpen);
-    }
-
-    [Fact]
-    public async Task A_pooled_context_serves_only_the_unit_of_work_that_rented_it()
-    {
-        var a = await factory.CreateTenantAsync();
-        var b = await factory.CreateTenantAsync();
-        // The app's own options, in a pool of one: the second rent is bound to get the first one's context back.
-        var pool = new PooledDbContextFactory<AppDbContext>(factory.Services.GetRequiredService<DbContextOptions<AppDbContext>>(), poolSize: 1);
-
-        var first = pool.CreateDbContext().ForUnitOfWork(TenantOf(a.TenantId));
-        var seenByA = await first.Users.Select(u => u.TenantId).Distinct().ToListAsync();
-        await first.DisposeAsync();
-
-        var again = pool.CreateDbContext();
-        Assert.Same(first, again);
-        // Back from the pool and not yet given to a unit of work: no tenant, no rows (query filter and row-level security).
-        Assert.Null(again.Tenant.TenantId);
-        var seenWithoutTenant = await again.Users.IgnoreQueryFilters().CountAsync();
-
-        again.ForUnitOfWork(TenantOf(b.TenantId));
-        var seenByB = await again.Users.Select(u => u.TenantId).Distinct().ToListAsync();
-        var setting = await again.Database.SqlQueryRaw<string>(
-            $"SELECT current_setting('{TenantSessionInterceptor.TenantSetting}') AS \"Value\"").SingleAsync();
-        Assert.False(again.Database.AutoSavepointsEnabled);
-        await again.DisposeAsync();
-
-        Assert.Equal([a.TenantId], seenByA);
-        Assert.Equal(0, seenWithoutTenant);
-        Assert.Equal([b.TenantId], seenByB);
-        Assert.Equal(b.TenantId.ToString(), setting);
-
-        static TenantContext TenantOf(Guid tenantId)
-        {
-            var tenant = new TenantContext();
-            tenant.SetTenant(tenantId);
-            return tenant;
-        }
     }
 }

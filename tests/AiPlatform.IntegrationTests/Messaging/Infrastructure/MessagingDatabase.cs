@@ -30,7 +30,8 @@ public sealed class MessagingDatabase : IAsyncLifetime
 
     /// <summary>A context as the API has one, for staging events and reading the outbox and inbox back.</summary>
     public AppDbContext CreateContext() => new(
-        new DbContextOptionsBuilder<AppDbContext>().UseNpgsql(ConnectionString).UseSnakeCaseNamingConvention().Options);
+        new DbContextOptionsBuilder<AppDbContext>().UseNpgsql(ConnectionString).UseSnakeCaseNamingConvention().Options,
+        new TenantContext());
 
     /// <summary>Stages <c>tenant.created</c> events as the API does: in the same SaveChanges as the change that raised them.</summary>
     public async Task<IReadOnlyCollection<Guid>> StageTenantsCreatedAsync(int count)
