@@ -11,17 +11,11 @@ namespace AiPlatform.IntegrationTests.Api;
 /// </summary>
 public sealed class RevokedAccessTokensTests : IAsyncLifetime
 {
-    private readonly List<IAsyncDisposable> _instances = [];
+    private readonly RedisInstances _instances = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public Task InitializeAsync() => _instances.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        foreach (var instance in _instances)
-        {
-            await instance.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _instances.DisposeAsync();
 
     [Fact]
     public async Task A_revocation_applies_at_once_on_another_running_instance()
@@ -71,11 +65,9 @@ public sealed class RevokedAccessTokensTests : IAsyncLifetime
 
     private async Task<(RevokedAccessTokens Tokens, IConnectionMultiplexer Redis)> StartInstanceAsync(bool start = true)
     {
-        var redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis);
+        var redis = await RedisInstances.ConnectAsync();
         var tokens = new RevokedAccessTokens(redis, TimeProvider.System, NullLogger<RevokedAccessTokens>.Instance);
-        // Disposed in this order: the instance stops before its connection closes.
-        _instances.Add(new StoppingInstance(tokens));
-        _instances.Add(redis);
+        _instances.Add(tokens, redis);
         if (start)
         {
             await tokens.StartAsync(CancellationToken.None);

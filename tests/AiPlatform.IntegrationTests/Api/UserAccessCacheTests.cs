@@ -5,7 +5,6 @@ using AiPlatform.IntegrationTests.Infrastructure;
 using AiPlatform.IntegrationTests.Messaging.Infrastructure;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging.Abstractions;
-using StackExchange.Redis;
 
 namespace AiPlatform.IntegrationTests.Api;
 
@@ -17,17 +16,11 @@ public sealed class UserAccessCacheTests : IAsyncLifetime
 {
     private static readonly UserAccess ActiveUser = new(UserRole.TenantUser, TenantStatus.Active);
 
-    private readonly List<IAsyncDisposable> _instances = [];
+    private readonly RedisInstances _instances = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public Task InitializeAsync() => _instances.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        foreach (var instance in _instances)
-        {
-            await instance.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _instances.DisposeAsync();
 
     [Fact]
     public async Task A_user_evicted_on_one_instance_is_evicted_on_the_others_well_before_the_entries_expire()
@@ -62,12 +55,10 @@ public sealed class UserAccessCacheTests : IAsyncLifetime
 
     private async Task<UserAccessCache> StartInstanceAsync()
     {
-        var redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis);
+        var redis = await RedisInstances.ConnectAsync();
         var memory = new MemoryCache(new MemoryCacheOptions());
         var cache = new UserAccessCache(memory, redis, NullLogger<UserAccessCache>.Instance);
-        // Disposed in this order: the instance stops before its connection closes.
-        _instances.Add(new StoppingInstance(cache));
-        _instances.Add(redis);
+        _instances.Add(cache, redis);
         await cache.StartAsync(CancellationToken.None);
         await cache.ExecuteTask!;
         return cache;
