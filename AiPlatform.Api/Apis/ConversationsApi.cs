@@ -128,16 +128,16 @@ public static class ConversationsApi
 
     /// <summary>One turn: the user's message is stored, the assistant's reply comes back as JSON or as a stream.</summary>
     public static async Task<IResult> PostMessage(
-        Guid id, PostMessageRequest request, ClaimsPrincipal principal, HttpContext httpContext, ConversationTurnReader turns,
+        Guid id, PostMessageRequest request, ClaimsPrincipal principal, HttpContext httpContext, ConversationTurnStarter turns,
         ChatService chat, CancellationToken cancellationToken)
     {
-        if (await turns.FindAsync(id, principal.UserId(), request.Content!, cancellationToken) is not { } spec)
+        var streamed = httpContext.Request.WantsEventStream();
+        if (await turns.PrepareAsync(id, principal.UserId(), request.Content!, streamed, cancellationToken) is not { } turn)
         {
             return ApiError.NotFound("Conversation");
         }
 
-        var turn = await chat.PrepareAsync(spec, cancellationToken);
-        if (httpContext.Request.WantsEventStream())
+        if (streamed)
         {
             return ChatResponses.Stream(chat, turn, httpContext);
         }

@@ -58,6 +58,13 @@ public static class ApplicationServiceExtensions
         services.AddAssistantTools();
         services.AddScoped<ChatService>();
         services.AddScoped<ConversationTurnReader>();
+        services.AddScoped<ConversationTurnStarter>();
+        services.AddOptions<ConversationTurnCacheOptions>().BindConfiguration(ConversationTurnCacheOptions.SectionName)
+            .Validate(o => o.SizeLimit >= 0 && o.SlidingExpiration > TimeSpan.Zero,
+                $"{ConversationTurnCacheOptions.SectionName}: SizeLimit must not be negative and SlidingExpiration must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<ConversationTurnCache>();
+        services.AddHostedService(provider => provider.GetRequiredService<ConversationTurnCache>());
         services.AddSingleton(provider => new AssistantDefaults(provider.GetRequiredService<ModelCatalog>().Default.Id));
         AiPlatform.Core.Knowledge.Documents.DocumentsServiceExtensions.AddDocuments(services);
         builder.AddKnowledgeSearch();

@@ -1,3 +1,4 @@
+using AiPlatform.Core.Common;
 using AiPlatform.Core.Identity;
 using AiPlatform.Core.Tenancy;
 using Microsoft.Extensions.Caching.Memory;
@@ -22,7 +23,7 @@ public sealed class UserAccessCache(IMemoryCache cache, IConnectionMultiplexer r
     private const string UserPrefix = "user:";
     private const string TenantPrefix = "tenant:";
 
-    private static readonly TimeSpan SubscribeRetryDelay = TimeSpan.FromSeconds(2);
+    private readonly EvictionChannel _evictions = new(redis, Channel, logger);
 
     public UserAccess? Find(Guid tenantId, Guid userId) =>
         cache.TryGetValue(new UserKey(userId), out UserRole role) && cache.TryGetValue(new TenantKey(tenantId), out TenantStatus status)
@@ -40,37 +41,14 @@ public sealed class UserAccessCache(IMemoryCache cache, IConnectionMultiplexer r
 
     public Task EvictTenantAsync(Guid tenantId) => EvictEverywhereAsync(TenantPrefix, tenantId);
 
-    /// <summary>Subscribes to the other instances' evictions (retrying while Redis is unreachable; the client re-subscribes after a reconnect).</summary>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => Evict(message));
-                return;
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                logger.LogWarning(e, "Could not subscribe to other instances' access changes; their changes apply here within {Lifetime}", Lifetime);
-                await Task.Delay(SubscribeRetryDelay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _evictions.SubscribeAsync(Evict, stoppingToken);
 
-    private async Task EvictEverywhereAsync(string prefix, Guid id)
+    private Task EvictEverywhereAsync(string prefix, Guid id)
     {
         var message = prefix + id;
         Evict(message);
-        try
-        {
-            await redis.GetSubscriber().PublishAsync(Channel, message);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            // The change is committed: other instances' copies still expire within the lifetime.
-            logger.LogWarning(e, "Could not publish the access change of {Change}; other instances apply it within {Lifetime}", message, Lifetime);
-        }
+        // The change is committed: if Redis cannot carry it, other instances' copies still expire within the lifetime.
+        return _evictions.PublishAsync(message);
     }
 
     private void Evict(RedisValue message)

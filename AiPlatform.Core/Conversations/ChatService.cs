@@ -20,7 +20,8 @@ namespace AiPlatform.Core.Conversations;
 /// Runs chat turns: builds the Semantic Kernel history (system prompt, personality, the conversation trimmed to the
 /// model's window), refuses a turn the tenant cannot afford before calling the model, stores the user's message while
 /// the model call starts (so it survives any failure, without delaying the first token), then stores the reply
-/// (completed, failed or cancelled) together with its usage and credit settlement in one transaction.
+/// (completed, failed or cancelled) together with its usage and credit settlement in one transaction, and leaves the
+/// conversation's new state in <see cref="ConversationTurnCache"/> for its next turn.
 /// </summary>
 public sealed class ChatService(
     AppDbContext db,
@@ -32,6 +33,7 @@ public sealed class ChatService(
     ToolRegistry tools,
     CreditLedger credits,
     KnowledgeSearchService knowledge,
+    ConversationTurnCache turnCache,
     TimeProvider clock,
     ILogger<ChatService> logger)
 {
@@ -90,7 +92,7 @@ public sealed class ChatService(
         var idTime = DateTimeOffset.UtcNow;
         var userMessage = spec.Conversation is { } target ? NewUserMessage(target, spec.Content, Guid.CreateVersion7(idTime)) : null;
         return new PreparedChatTurn(spec, model, history, maxTokens, spec.TemperatureOverride ?? spec.Assistant?.Temperature ?? DefaultTemperature,
-            userMessage, Guid.CreateVersion7(idTime.AddMilliseconds(1)), citations, knowledgeTool);
+            userMessage, Guid.CreateVersion7(idTime.AddMilliseconds(1)), citations, knowledgeTool, estimate);
     }
 
     /// <summary>
@@ -134,7 +136,11 @@ public sealed class ChatService(
         var prompt = turn.History.ToList();
         using var modelCall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pending = CallModelAsync();
-        await StoreUserMessageAsync(turn, pending, modelCall, cancellationToken);
+        await StoreUserMessageAsync(turn, async () =>
+        {
+            await modelCall.CancelAsync();
+            await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }, cancellationToken);
         try
         {
             var reply = await pending;
@@ -160,34 +166,38 @@ public sealed class ChatService(
             await service.GetChatMessageContentAsync(turn.History, settings, kernel, modelCall.Token);
     }
 
+    /// <summary>Starts the turn's model call, streamed; see <see cref="ModelStream"/>.</summary>
+    public ModelStream StartStream(PreparedChatTurn turn, CancellationToken cancellationToken)
+    {
+        var (service, kernel, settings) = Configure(turn);
+        return new ModelStream(service, turn.History, settings, kernel, e => e as DomainException ?? Unexpected(e), cancellationToken);
+    }
+
     /// <summary>
     /// A streamed model call: <see cref="ChatTurnStarted"/> once the user's message is stored (the model call is already
-    /// under way), the reply's text as it arrives, then how the turn ended. If the consumer stops early (the client went
-    /// away), what had arrived is stored as a cancelled reply.
+    /// under way, or was started <see cref="PreparedChatTurn.Ahead"/>), the reply's text as it arrives, then how the turn
+    /// ended. If the consumer stops early (the client went away), what had arrived is stored as a cancelled reply.
     /// </summary>
     public async IAsyncEnumerable<ChatTurnUpdate> StreamAsync(PreparedChatTurn turn, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (service, kernel, settings) = Configure(turn);
-        var started = Stopwatch.GetTimestamp();
-        var prompt = turn.History.ToList();
+        await using var call = turn.Ahead ?? StartStream(turn, cancellationToken);
         var updates = new List<StreamingChatMessageContent>();
         var text = new StringBuilder();
         var stored = false;
-        using var modelCall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var stream = service.GetStreamingChatMessageContentsAsync(turn.History, settings, kernel, modelCall.Token)
-            .GetAsyncEnumerator(modelCall.Token);
-        var next = NextAsync(stream);
         var cited = 0;
         try
         {
-            try
+            if (turn.Ahead is null)
             {
-                await StoreUserMessageAsync(turn, next, modelCall, cancellationToken);
-            }
-            catch
-            {
-                stored = true; // The turn never started: there is no reply to store.
-                throw;
+                try
+                {
+                    await StoreUserMessageAsync(turn, call.StopAsync, cancellationToken);
+                }
+                catch
+                {
+                    stored = true; // The turn never started: there is no reply to store.
+                    throw;
+                }
             }
 
             yield return new ChatTurnStarted(turn.UserMessage);
@@ -200,11 +210,11 @@ public sealed class ChatService(
                     yield return new ChatTurnCitation(source);
                 }
 
-                var (moved, failure) = await next;
+                var (moved, failure) = await call.Next;
                 if (failure is not null)
                 {
-                    await StoreReplyAsync(turn, text.ToString(), MessageStatus.Failed, usageReader.Read(prompt, updates), Elapsed(started),
-                        null, failure, CancellationToken.None);
+                    await StoreReplyAsync(turn, text.ToString(), MessageStatus.Failed, usageReader.Read(call.Prompt, updates),
+                        Elapsed(call.Started), null, failure, CancellationToken.None);
                     stored = true;
                     yield return new ChatTurnFailed(failure);
                     yield break;
@@ -215,14 +225,14 @@ public sealed class ChatService(
                     break;
                 }
 
-                updates.Add(stream.Current);
-                if (!string.IsNullOrEmpty(stream.Current.Content))
+                updates.Add(call.Current);
+                if (!string.IsNullOrEmpty(call.Current.Content))
                 {
-                    text.Append(stream.Current.Content);
-                    yield return new ChatTurnDelta(stream.Current.Content);
+                    text.Append(call.Current.Content);
+                    yield return new ChatTurnDelta(call.Current.Content);
                 }
 
-                next = NextAsync(stream);
+                call.Advance();
             }
 
             foreach (var source in turn.Citations.From(cited))
@@ -230,41 +240,22 @@ public sealed class ChatService(
                 yield return new ChatTurnCitation(source);
             }
 
-            var result = await StoreReplyAsync(turn, text.ToString(), MessageStatus.Completed, usageReader.Read(prompt, updates),
-                Elapsed(started), FinishReason(updates.LastOrDefault(u => u.Metadata?.ContainsKey("FinishReason") == true)?.Metadata),
+            var result = await StoreReplyAsync(turn, text.ToString(), MessageStatus.Completed, usageReader.Read(call.Prompt, updates),
+                Elapsed(call.Started), FinishReason(updates.LastOrDefault(u => u.Metadata?.ContainsKey("FinishReason") == true)?.Metadata),
                 error: null, cancellationToken);
             stored = true;
             yield return new ChatTurnCompleted(result);
         }
         finally
         {
-            if (!next.IsCompleted)
-            {
-                // The consumer stopped at ChatTurnStarted: the first step must end before the stream is disposed.
-                await modelCall.CancelAsync();
-                await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-
-            await stream.DisposeAsync();
             if (!stored)
             {
                 // The consumer stopped or the call was cancelled: keep the partial answer, and charge what was generated.
-                await StoreReplyAsync(turn, text.ToString(), MessageStatus.Cancelled, usageReader.Read(prompt, updates),
-                    Elapsed(started), "cancelled", error: null, CancellationToken.None);
+                // The call is stopped first: a consumer that stopped at ChatTurnStarted left its first step under way.
+                await call.DisposeAsync();
+                await StoreReplyAsync(turn, text.ToString(), MessageStatus.Cancelled, usageReader.Read(call.Prompt, updates),
+                    Elapsed(call.Started), "cancelled", error: null, CancellationToken.None);
             }
-        }
-    }
-
-    /// <summary>The stream's next step: false at its end, or the failure (a cancellation is thrown as it is).</summary>
-    private async Task<(bool Moved, DomainException? Failure)> NextAsync(IAsyncEnumerator<StreamingChatMessageContent> stream)
-    {
-        try
-        {
-            return (await stream.MoveNextAsync(), null);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return (false, e as DomainException ?? Unexpected(e));
         }
     }
 
@@ -310,7 +301,7 @@ public sealed class ChatService(
     /// would have before the call: the call is stopped and awaited (nothing else may use the stream meanwhile), then
     /// the error is thrown.
     /// </summary>
-    private async Task StoreUserMessageAsync(PreparedChatTurn turn, Task modelCall, CancellationTokenSource stopModelCall, CancellationToken cancellationToken)
+    private async Task StoreUserMessageAsync(PreparedChatTurn turn, Func<Task> stopModelCall, CancellationToken cancellationToken)
     {
         if (turn.UserMessage is not { } message)
         {
@@ -333,10 +324,41 @@ public sealed class ChatService(
         }
         catch
         {
-            await stopModelCall.CancelAsync();
-            await modelCall.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await stopModelCall();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Stores the user's message of a turn prepared from <see cref="ConversationTurnCache"/>, and counts it, only if the
+    /// conversation is still as cached: active, the same message count (so the same history), its assistant not updated
+    /// since, its documents indexed or not as they were, and a balance that covers the estimate. One statement, sent
+    /// while the model call is under way; false if nothing was stored.
+    /// </summary>
+    public async Task<bool> TryStoreUserMessageAsync(PreparedChatTurn turn, CancellationToken cancellationToken)
+    {
+        var (message, state, assistant) = (turn.UserMessage!, turn.Spec.Preloaded!, turn.Spec.Assistant!);
+        var stored = await db.Database.ExecuteSqlAsync($"""
+            WITH target AS (
+                SELECT c.id FROM conversations c
+                JOIN assistants a ON a.id = c.assistant_id AND a.tenant_id = c.tenant_id
+                WHERE c.id = {message.ConversationId} AND c.tenant_id = {message.TenantId} AND c.user_id = {turn.Spec.UserId}
+                  AND c.status = {nameof(ConversationStatus.Active)} AND c.message_count = {state.MessageCount}
+                  AND a.id = {assistant.Id} AND a.updated_at = {assistant.UpdatedAt}
+                  AND EXISTS (SELECT 1 FROM documents d
+                              WHERE d.tenant_id = c.tenant_id AND a.id = ANY (d.assistant_ids) AND d.chunk_count > 0) = {state.AssistantHasKnowledge}
+                  AND ({turn.EstimatedCost} = 0
+                       OR coalesce((SELECT ca.balance FROM credit_accounts ca WHERE ca.tenant_id = c.tenant_id), 0) >= {turn.EstimatedCost})),
+            stored AS (
+                INSERT INTO messages (id, tenant_id, conversation_id, role, content, status, created_at)
+                SELECT {message.Id}, {message.TenantId}, id, {message.Role.ToString()}, {message.Content}, {message.Status.ToString()},
+                       {message.CreatedAt}
+                FROM target)
+            UPDATE conversations
+            SET message_count = message_count + 1, last_message_at = {message.CreatedAt}, updated_at = {message.CreatedAt}
+            WHERE id IN (SELECT id FROM target)
+            """, cancellationToken);
+        return stored == 1;
     }
 
     private async Task<ChatTurnResult> StoreReplyAsync(
@@ -347,45 +369,62 @@ public sealed class ChatService(
         var cost = model.CostOf(usage);
         var now = Now;
         var sources = turn.Citations.From(0);
-        return await db.InTransactionAsync(async ct =>
+        ChatTurnResult result;
+        try
         {
-            Message? message = null;
+            result = await db.InTransactionAsync(async ct =>
+            {
+                Message? message = null;
+                if (turn.Spec.Conversation is { } conversation)
+                {
+                    message = new Message
+                    {
+                        Id = turn.AssistantMessageId,
+                        TenantId = conversation.TenantId,
+                        ConversationId = conversation.Id,
+                        Role = MessageRole.Assistant,
+                        Content = content,
+                        Status = status,
+                        Model = model.Id,
+                        PromptTokens = usage.PromptTokens,
+                        CompletionTokens = usage.CompletionTokens,
+                        LatencyMs = latencyMs,
+                        FinishReason = finishReason,
+                        Error = error is null ? null : new MessageError { Code = error.Code, Message = error.Message },
+                        Sources = sources,
+                        CreatedAt = now,
+                    };
+                    db.Messages.Add(message);
+                    await CountMessageAsync(conversation.Id, now, ct);
+                }
+
+                if (usage == ModelUsage.None)
+                {
+                    await db.SaveChangesAsync(ct);
+                }
+                else
+                {
+                    await credits.SettleUsageAsync(new UsageEntry(turn.Spec.TenantId, turn.Spec.UserId, model.Id, model.ProviderName,
+                        usage.PromptTokens, usage.CompletionTokens, cost, latencyMs, turn.Spec.Assistant?.Id, turn.Spec.Conversation?.Id,
+                        message?.Id), ct);
+                }
+
+                return new ChatTurnResult(turn.AssistantMessageId, message, content, usage, CreditAmounts.RoundUp(cost), latencyMs, finishReason, sources);
+            }, cancellationToken);
+        }
+        catch
+        {
+            // Whether the reply was stored is unknown: the next turn reads the conversation from the database.
             if (turn.Spec.Conversation is { } conversation)
             {
-                message = new Message
-                {
-                    Id = turn.AssistantMessageId,
-                    TenantId = conversation.TenantId,
-                    ConversationId = conversation.Id,
-                    Role = MessageRole.Assistant,
-                    Content = content,
-                    Status = status,
-                    Model = model.Id,
-                    PromptTokens = usage.PromptTokens,
-                    CompletionTokens = usage.CompletionTokens,
-                    LatencyMs = latencyMs,
-                    FinishReason = finishReason,
-                    Error = error is null ? null : new MessageError { Code = error.Code, Message = error.Message },
-                    Sources = sources,
-                    CreatedAt = now,
-                };
-                db.Messages.Add(message);
-                await CountMessageAsync(conversation.Id, now, ct);
+                turnCache.Forget(conversation.Id);
             }
 
-            if (usage == ModelUsage.None)
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            else
-            {
-                await credits.SettleUsageAsync(new UsageEntry(turn.Spec.TenantId, turn.Spec.UserId, model.Id, model.ProviderName,
-                    usage.PromptTokens, usage.CompletionTokens, cost, latencyMs, turn.Spec.Assistant?.Id, turn.Spec.Conversation?.Id,
-                    message?.Id), ct);
-            }
+            throw;
+        }
 
-            return new ChatTurnResult(turn.AssistantMessageId, message, content, usage, CreditAmounts.RoundUp(cost), latencyMs, finishReason, sources);
-        }, cancellationToken);
+        turnCache.Advance(turn, content, status);
+        return result;
     }
 
     private Task<int> CountMessageAsync(Guid conversationId, DateTime now, CancellationToken cancellationToken) =>

@@ -7,8 +7,8 @@ namespace AiPlatform.Core.Conversations;
 /// <summary>
 /// What one chat turn asks for. With a <see cref="Conversation"/> both messages are stored in it; without one the
 /// turn is one-shot (assistant test, <c>/ai/chat</c>) and only its usage is recorded. <paramref name="Preloaded"/> is
-/// what <see cref="ChatService.FindConversationTurnAsync"/> read along with the conversation (otherwise it is read when
-/// the turn is prepared).
+/// what <see cref="ConversationTurnReader"/> read along with the conversation, or what <see cref="ConversationTurnCache"/>
+/// kept of it (otherwise it is read when the turn is prepared).
 /// </summary>
 public sealed record ChatTurnSpec(
     Guid TenantId,
@@ -23,9 +23,10 @@ public sealed record ChatTurnSpec(
 
 /// <summary>
 /// What a turn of a conversation needs besides the conversation and its assistant: the newest messages (oldest first),
-/// whether the assistant has indexed documents to ground on, and the tenant's credit balance.
+/// whether the assistant has indexed documents to ground on, the tenant's credit balance, and the conversation's message
+/// count when they were read (every stored message, failed ones included, adds one: it versions the history).
 /// </summary>
-public sealed record ConversationTurnState(IReadOnlyList<HistoryMessage> History, bool AssistantHasKnowledge, decimal CreditBalance);
+public sealed record ConversationTurnState(IReadOnlyList<HistoryMessage> History, bool AssistantHasKnowledge, decimal CreditBalance, int MessageCount);
 
 /// <summary>A stored message as the model's history sees it.</summary>
 public sealed record HistoryMessage(MessageRole Role, string Content);
@@ -34,7 +35,8 @@ public sealed record HistoryMessage(MessageRole Role, string Content);
 /// A turn whose checks passed: ready to call the model. Its user message (if any) is stored by
 /// <see cref="ChatService.StreamAsync"/> or <see cref="ChatService.CompleteAsync"/> alongside the model call.
 /// <paramref name="Citations"/> holds the passages retrieved for it so far; <paramref name="KnowledgeTool"/> says the
-/// model gets <c>knowledge_search</c> to retrieve more itself.
+/// model gets <c>knowledge_search</c> to retrieve more itself. <see cref="Ahead"/> is its streamed model call when
+/// <see cref="ConversationTurnStarter"/> started it from cached state and has stored the user's message since.
 /// </summary>
 public sealed record PreparedChatTurn(
     ChatTurnSpec Spec,
@@ -45,7 +47,11 @@ public sealed record PreparedChatTurn(
     Message? UserMessage,
     Guid AssistantMessageId,
     Knowledge.Search.KnowledgeCitations Citations,
-    bool KnowledgeTool);
+    bool KnowledgeTool,
+    decimal EstimatedCost)
+{
+    public ModelStream? Ahead { get; init; }
+}
 
 /// <summary>How a turn ended: the reply (stored when the turn has a conversation), its usage and cost.</summary>
 public sealed record ChatTurnResult(

@@ -79,7 +79,7 @@ public sealed class ConversationTurnReader(AppDbContext db, TenantSessionInterce
 
             history.Reverse();
             return new ChatTurnSpec(tenantId, userId, content, assistant, conversation,
-                Preloaded: new ConversationTurnState(history, hasKnowledge, balance));
+                Preloaded: new ConversationTurnState(history, hasKnowledge, balance, conversation.MessageCount));
         }
         finally
         {
