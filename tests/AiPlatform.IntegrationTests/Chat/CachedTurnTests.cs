@@ -34,10 +34,13 @@ public sealed class CachedTurnTests(ChatApiFactory factory) : IClassFixture<Chat
         return (tenant, assistantId, (await created.ReadJsonAsync()).GetProperty("id").GetGuid());
     }
 
+    private static Task<HttpResponseMessage> PostStreamedAsync(HttpClient client, Guid conversationId, string content) =>
+        client.SendAsync(SseReader.StreamingPost($"/api/v1/conversations/{conversationId}/messages", new { content }),
+            HttpCompletionOption.ResponseHeadersRead);
+
     private static async Task<List<(string Event, JsonElement Data)>> StreamTurnAsync(HttpClient client, Guid conversationId, string content)
     {
-        var response = await client.SendAsync(
-            SseReader.StreamingPost($"/api/v1/conversations/{conversationId}/messages", new { content }), HttpCompletionOption.ResponseHeadersRead);
+        var response = await PostStreamedAsync(client, conversationId, content);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         return await SseReader.ReadAllAsync(response);
     }
@@ -114,8 +117,7 @@ public sealed class CachedTurnTests(ChatApiFactory factory) : IClassFixture<Chat
         await StreamTurnAsync(tenant.Client, conversationId, "First question");
         (await tenant.Client.PutAsJsonAsync($"/api/v1/conversations/{conversationId}/close", new { reason = "done" })).EnsureSuccessStatusCode();
 
-        var response = await tenant.Client.SendAsync(
-            SseReader.StreamingPost($"/api/v1/conversations/{conversationId}/messages", new { content = "Still there?" }));
+        var response = await PostStreamedAsync(tenant.Client, conversationId, "Still there?");
 
         await response.AssertErrorAsync(409, "CONFLICT");
         Assert.Equal(2, (await StoredContentsAsync(tenant.Client, conversationId)).Length);
@@ -131,8 +133,7 @@ public sealed class CachedTurnTests(ChatApiFactory factory) : IClassFixture<Chat
         (await admin.PostAsJsonAsync($"/api/v1/admin/tenants/{tenant.TenantId}/credits",
             new { amount = 0.01m - balance, type = "ADJUSTMENT", reason = "Spent elsewhere" })).EnsureSuccessStatusCode();
 
-        var response = await tenant.Client.SendAsync(
-            SseReader.StreamingPost($"/api/v1/conversations/{conversationId}/messages", new { content = "Second question" }));
+        var response = await PostStreamedAsync(tenant.Client, conversationId, "Second question");
 
         await response.AssertErrorAsync(402, "INSUFFICIENT_CREDITS");
         Assert.Equal(2, (await StoredContentsAsync(tenant.Client, conversationId)).Length);
@@ -145,8 +146,7 @@ public sealed class CachedTurnTests(ChatApiFactory factory) : IClassFixture<Chat
         await StreamTurnAsync(tenant.Client, conversationId, "First question");
         var other = await factory.CreateTenantAsync();
 
-        var response = await other.Client.SendAsync(
-            SseReader.StreamingPost($"/api/v1/conversations/{conversationId}/messages", new { content = "Let me in" }));
+        var response = await PostStreamedAsync(other.Client, conversationId, "Let me in");
 
         await response.AssertErrorAsync(404, "RESOURCE_NOT_FOUND");
         Assert.Equal(2, (await StoredContentsAsync(tenant.Client, conversationId)).Length);
