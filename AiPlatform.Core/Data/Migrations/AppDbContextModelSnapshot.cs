@@ -809,6 +809,7 @@ namespace AiPlatform.Core.Data.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
                         .HasColumnName("search_vector")
+                        .HasAnnotation("Npgsql:Compression:", "lz4")
                         .HasAnnotation("Npgsql:TsVectorConfig", "english")
                         .HasAnnotation("Npgsql:TsVectorProperties", new[] { "Text" });
 
@@ -819,7 +820,8 @@ namespace AiPlatform.Core.Data.Migrations
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("text");
+                        .HasColumnName("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<int>("TokenCount")
                         .HasColumnType("integer")

@@ -44,4 +44,27 @@ public sealed class FakeOpenAiServerTests
         Assert.Equal(FakeOpenAiServer.EmbeddingFor("hello world", 8), embedding.EnumerateArray().Select(v => v.GetSingle()));
         Assert.Equal(2, body.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
     }
+
+    [Fact]
+    public async Task Cheap_embeddings_are_deterministic_unit_vectors_in_both_encodings_and_nothing_is_recorded()
+    {
+        await using var server = await FakeOpenAiServer.StartAsync();
+        server.CheapEmbeddings = true;
+        var client = new EmbeddingClient("fake-embed", new System.ClientModel.ApiKeyCredential("key"), new OpenAIClientOptions { Endpoint = server.Endpoint });
+        using var http = new HttpClient();
+
+        var result = await client.GenerateEmbeddingsAsync(["vacation days policy", "vacation days policy", "parking garage hours"]);
+        var body = await (await http.PostAsJsonAsync($"{server.Endpoint}/embeddings", new { model = "m", input = "hello world", dimensions = 8 }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+
+        var vectors = result.Value.Select(e => e.ToFloats().ToArray()).ToList();
+        Assert.All(vectors, v => Assert.Equal(server.EmbeddingDimensions, v.Length));
+        Assert.All(vectors, v => Assert.Equal(1, TensorPrimitives.Norm(v), 4));
+        Assert.Equal(vectors[0], vectors[1]);
+        Assert.NotEqual(vectors[0], vectors[2]);
+        var floats = Assert.Single(body.GetProperty("data").EnumerateArray()).GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        Assert.Equal(8, floats.Length);
+        Assert.Equal("m", body.GetProperty("model").GetString());
+        Assert.Empty(server.Requests);
+    }
 }

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.IO.Hashing;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -21,7 +23,8 @@ namespace AiPlatform.IntegrationTests.Infrastructure;
 /// (<c>data: {chunk}</c> … <c>data: [DONE]</c>, usage in a last chunk when <c>stream_options.include_usage</c>),
 /// tool calls included; and <c>POST /v1/embeddings</c> with deterministic vectors.
 /// Tests script the replies (<see cref="Enqueue"/>; an empty queue answers <see cref="DefaultText"/>) and read back
-/// every request body (<see cref="Requests"/>). Thread-safe.
+/// every request body (<see cref="Requests"/>); benchmarks can make the embeddings cheap (<see cref="CheapEmbeddings"/>).
+/// Thread-safe.
 /// </summary>
 public sealed class FakeOpenAiServer : IAsyncDisposable
 {
@@ -44,6 +47,14 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     /// <summary>How long <c>/v1/embeddings</c> takes to answer normally: a remote model's latency, for benchmarks.</summary>
     public TimeSpan EmbeddingDelay { get; set; }
+
+    /// <summary>
+    /// For benchmarks, where this server stands for another machine and should take little of this one's CPU:
+    /// <c>/v1/embeddings</c> records no request and plays no scripted reply, reads the body with <see cref="JsonDocument"/>
+    /// and answers each input with a vector seeded by the hash of its bytes, fixed per input but, unlike
+    /// <see cref="EmbeddingFor"/>, not closer for texts that share words.
+    /// </summary>
+    public bool CheapEmbeddings { get; set; }
 
     /// <summary>
     /// Configuration that makes this server the embedding provider "remote" (model <c>fake-embed</c>, vectors of
@@ -128,19 +139,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             }
         }
 
-        var norm = MathF.Sqrt(vector.Sum(v => v * v));
-        if (norm == 0)
-        {
-            vector[0] = 1;
-            return vector;
-        }
-
-        for (var i = 0; i < vector.Length; i++)
-        {
-            vector[i] /= norm;
-        }
-
-        return vector;
+        return Normalize(vector);
     }
 
     public async ValueTask DisposeAsync()
@@ -181,6 +180,12 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     private async Task EmbeddingsAsync(HttpContext context)
     {
+        if (CheapEmbeddings)
+        {
+            await CheapEmbeddingsAsync(context);
+            return;
+        }
+
         var body = await Record(context);
         var input = body["input"]!.ToJsonString();
         var reply = _hangingTexts.Keys.Any(input.Contains) ? FakeReply.Hang() : _embeddingReplies.TryDequeue(out var next) ? next : null;
@@ -203,11 +208,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             return;
         }
 
-        if (EmbeddingDelay > TimeSpan.Zero)
-        {
-            await Task.Delay(EmbeddingDelay, context.RequestAborted);
-        }
-
+        await RemoteLatencyAsync(context);
         var inputs = body["input"] is JsonArray array ? array.Select(i => i!.GetValue<string>()).ToList() : [body["input"]!.GetValue<string>()];
         var dimensions = body["dimensions"]?.GetValue<int>() ?? EmbeddingDimensions;
         // The OpenAI SDK asks for base64 (little-endian float32s) unless told otherwise.
@@ -231,6 +232,69 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens },
         }.ToJsonString());
     }
+
+    private async Task CheapEmbeddingsAsync(HttpContext context)
+    {
+        using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        await RemoteLatencyAsync(context);
+        var request = body.RootElement;
+        var input = request.GetProperty("input");
+        var vector = new float[request.TryGetProperty("dimensions", out var dimensions) ? dimensions.GetInt32() : EmbeddingDimensions];
+        var base64 = request.TryGetProperty("encoding_format", out var format) && format.ValueEquals("base64");
+        var reply = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(reply))
+        {
+            json.WriteStartObject();
+            json.WriteString("object", "list");
+            json.WriteStartArray("data");
+            var (index, bytes) = (0, 0);
+            foreach (var text in input.ValueKind == JsonValueKind.Array ? input.EnumerateArray() : (IEnumerable<JsonElement>)[input])
+            {
+                var raw = JsonMarshal.GetRawUtf8Value(text);
+                bytes += raw.Length;
+                var random = new Random(unchecked((int)XxHash3.HashToUInt64(raw)));
+                for (var i = 0; i < vector.Length; i++)
+                {
+                    vector[i] = random.NextSingle() - 0.5f;
+                }
+
+                Normalize(vector);
+                json.WriteStartObject();
+                json.WriteString("object", "embedding");
+                json.WriteNumber("index", index++);
+                if (base64)
+                {
+                    json.WriteBase64String("embedding", MemoryMarshal.AsBytes(vector.AsSpan()));
+                }
+                else
+                {
+                    json.WriteStartArray("embedding");
+                    foreach (var value in vector)
+                    {
+                        json.WriteNumberValue(value);
+                    }
+                    json.WriteEndArray();
+                }
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteString("model", request.TryGetProperty("model", out var model) ? model.GetString() : "fake-embeddings");
+            // About four bytes of text per token.
+            json.WriteStartObject("usage");
+            json.WriteNumber("prompt_tokens", bytes / 4);
+            json.WriteNumber("total_tokens", bytes / 4);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(reply.WrittenMemory, context.RequestAborted);
+    }
+
+    /// <summary>The remote model's time for a call (<see cref="EmbeddingDelay"/>), once the request has arrived.</summary>
+    private Task RemoteLatencyAsync(HttpContext context) =>
+        EmbeddingDelay > TimeSpan.Zero ? Task.Delay(EmbeddingDelay, context.RequestAborted) : Task.CompletedTask;
 
     private async Task<JsonNode> Record(HttpContext context)
     {
@@ -396,6 +460,24 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             _ => 0,
         };
         return new JsonObject { ["prompt_tokens"] = prompt, ["completion_tokens"] = completion, ["total_tokens"] = prompt + completion };
+    }
+
+    /// <summary>Scales <paramref name="vector"/> to length 1, as real embeddings are; a zero vector becomes the first axis.</summary>
+    private static float[] Normalize(float[] vector)
+    {
+        var norm = MathF.Sqrt(vector.Sum(v => v * v));
+        if (norm == 0)
+        {
+            vector[0] = 1;
+            return vector;
+        }
+
+        for (var i = 0; i < vector.Length; i++)
+        {
+            vector[i] /= norm;
+        }
+
+        return vector;
     }
 
     private static int WordCount(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
