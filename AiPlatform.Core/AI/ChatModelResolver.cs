@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using AiPlatform.Core.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,13 +15,6 @@ public interface IChatModelResolver
     /// An unknown id is a 422 on <c>model</c>.
     /// </summary>
     IChatCompletionService Resolve(string modelId);
-
-    /// <summary>
-    /// How long a model's connector is reused. Building one (an OpenAI client and its pipeline) costs about 0.1 ms, on
-    /// the way to every first token, and the connector is thread-safe (SK registers it as a singleton); but
-    /// IHttpClientFactory wants its clients short-lived so that their handlers rotate: this is its handler lifetime.
-    /// </summary>
-    public static readonly TimeSpan ConnectorLifetime = TimeSpan.FromMinutes(2);
 }
 
 internal sealed class ChatModelResolver(
@@ -30,12 +22,10 @@ internal sealed class ChatModelResolver(
     IOptions<AiOptions> options,
     IHttpClientFactory httpClientFactory,
     LocalChatCompletionService local,
-    TimeProvider clock,
     ILoggerFactory loggerFactory) : IChatModelResolver
 {
     private readonly Dictionary<string, AiProviderOptions> _providers = options.Value.Providers.ToDictionary(p => p.Name);
     private readonly ILogger _logger = loggerFactory.CreateLogger<ChatModelResolver>();
-    private readonly ConcurrentDictionary<string, (IChatCompletionService Connector, long BuiltAt)> _connectors = new();
 
     public IChatCompletionService Resolve(string modelId)
     {
@@ -49,20 +39,8 @@ internal sealed class ChatModelResolver(
             return local;
         }
 
-        if (_connectors.TryGetValue(model.Id, out var built) && clock.GetElapsedTime(built.BuiltAt) < IChatModelResolver.ConnectorLifetime)
-        {
-            return built.Connector;
-        }
-
-        var connector = Build(model);
-        _connectors[model.Id] = (connector, clock.GetTimestamp());
-        return connector;
-    }
-
-    private ProviderChatCompletionService Build(CatalogModel model)
-    {
         var provider = _providers[model.ProviderName];
-        // A new client from IHttpClientFactory: the handlers behind it (and their circuit breaker) are pooled.
+        // A client per call, as IHttpClientFactory intends: the handlers behind it (and their circuit breaker) are pooled.
         // Azure's key travels in AzureApiKeyHandler's header, so the connector gets none for its bearer token.
 #pragma warning disable SKEXP0010 // The custom-endpoint constructor is marked experimental; it is what OpenAI-compatible servers need.
         var connector = new OpenAIChatCompletionService(

@@ -40,8 +40,7 @@ internal sealed class AiTestHost : IAsyncDisposable
 
     public static Dictionary<string, string?> ShortAttemptTimeout => new() { ["AI:Resilience:AttemptTimeoutSeconds"] = "1" };
 
-    public static async Task<AiTestHost> StartAsync(
-        string kind = AiProviderKinds.OpenAI, Dictionary<string, string?>? settings = null, TimeProvider? clock = null)
+    public static async Task<AiTestHost> StartAsync(string kind = AiProviderKinds.OpenAI, Dictionary<string, string?>? settings = null)
     {
         var server = await FakeOpenAiServer.StartAsync();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -71,7 +70,6 @@ internal sealed class AiTestHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings ?? []);
         var logs = new CapturingLoggerProvider();
         builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
-        builder.Services.AddSingleton(clock ?? TimeProvider.System);
         builder.AddServiceDefaults();
         builder.AddAiModels();
         var host = builder.Build();

@@ -42,35 +42,6 @@ public sealed class ChatModelPipelineTests
     }
 
     [Fact]
-    public async Task A_models_connector_is_reused_for_the_handler_lifetime_then_built_again_on_a_new_client()
-    {
-        var clock = new ManualClock();
-        await using var ai = await AiTestHost.StartAsync(clock: clock);
-
-        var first = ai.Resolver.Resolve(AiTestHost.Model);
-        clock.Advance(IChatModelResolver.ConnectorLifetime - TimeSpan.FromSeconds(1));
-        Assert.Same(first, ai.Resolver.Resolve(AiTestHost.Model));
-        clock.Advance(TimeSpan.FromSeconds(1));
-        var rebuilt = ai.Resolver.Resolve(AiTestHost.Model);
-
-        Assert.NotSame(first, rebuilt);
-        ai.Server.Enqueue(FakeReply.Text("Paris."));
-        Assert.Equal("Paris.", (await rebuilt.GetChatMessageContentAsync(Conversation())).Content);
-    }
-
-    /// <summary>A clock whose timestamps move only when told.</summary>
-    private sealed class ManualClock : TimeProvider
-    {
-        private long _timestamp;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => _timestamp;
-
-        public void Advance(TimeSpan by) => _timestamp += by.Ticks;
-    }
-
-    [Fact]
     public async Task Streamed_turn_arrives_in_chunks_and_the_sdk_asks_for_usage()
     {
         await using var ai = await AiTestHost.StartAsync();
