@@ -252,7 +252,7 @@ public sealed class ChatService(
             {
                 // The consumer stopped or the call was cancelled: keep the partial answer, and charge what was generated.
                 // The call is stopped first: a consumer that stopped at ChatTurnStarted left its first step under way.
-                await call.DisposeAsync();
+                await call.StopAsync();
                 await StoreReplyAsync(turn, text.ToString(), MessageStatus.Cancelled, usageReader.Read(call.Prompt, updates),
                     Elapsed(call.Started), "cancelled", error: null, CancellationToken.None);
             }

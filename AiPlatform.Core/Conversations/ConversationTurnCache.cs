@@ -64,7 +64,7 @@ public sealed class ConversationTurnCache : BackgroundService
             history.Add(new HistoryMessage(MessageRole.Assistant, reply));
         }
 
-        var newest = history.Skip(Math.Max(0, history.Count - ConversationTurnReader.HistoryMessagesLoaded)).ToList();
+        var newest = history.TakeLast(ConversationTurnReader.HistoryMessagesLoaded).ToList();
         var next = spec with
         {
             Content = "",
@@ -94,8 +94,8 @@ public sealed class ConversationTurnCache : BackgroundService
 
     private void Evict(RedisValue message)
     {
-        var (instance, conversation) = message.ToString().Split(':') is [var first, var second] ? (first, second) : ("", "");
-        if (instance != _instance && Guid.TryParse(conversation, out var conversationId))
+        if (message.ToString().Split(':') is [var instance, var conversation] && instance != _instance
+            && Guid.TryParse(conversation, out var conversationId))
         {
             Forget(conversationId);
         }

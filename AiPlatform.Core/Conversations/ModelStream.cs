@@ -15,7 +15,6 @@ public sealed class ModelStream : IAsyncDisposable
     private readonly CancellationTokenSource _cancellation;
     private readonly IAsyncEnumerator<StreamingChatMessageContent> _updates;
     private readonly Func<Exception, DomainException> _failure;
-    private bool _disposed;
 
     internal ModelStream(
         IChatCompletionService service, ChatHistory history, PromptExecutionSettings settings, Kernel kernel,
@@ -49,12 +48,6 @@ public sealed class ModelStream : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
         if (!Next.IsCompleted)
         {
             await StopAsync();
