@@ -162,6 +162,8 @@ public sealed class DocumentIngestor(
                 await ChunkRows.InsertAsync(db, job, chunks, vectors, generator, first, Math.Min(_options.InsertBatchSize, chunks.Count - first), ct);
             }
 
+            await ChunkRows.MergePendingSearchEntriesAsync(db, ct);
+
             var now = clock.GetUtcNow().UtcDateTime;
             await db.Documents.Where(d => d.Id == job.DocumentId).ExecuteUpdateAsync(d => d
                 .SetProperty(x => x.Status, DocumentStatus.Processed)

@@ -738,7 +738,8 @@ namespace AiPlatform.Core.Data.Migrations
                     b.Property<byte[]>("Content")
                         .IsRequired()
                         .HasColumnType("bytea")
-                        .HasColumnName("content");
+                        .HasColumnName("content")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -830,18 +831,18 @@ namespace AiPlatform.Core.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_document_chunks");
 
-                    b.HasIndex("SearchVector")
-                        .HasDatabaseName("ix_document_chunks_search_vector")
-                        .HasAnnotation("Npgsql:StorageParameter:gin_pending_list_limit", 256);
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "GIN");
-
                     b.HasIndex("DocumentId", "Ordinal")
                         .IsUnique()
                         .HasDatabaseName("ix_document_chunks_document_id_ordinal");
 
                     b.HasIndex("TenantId", "EmbeddingGenerator")
                         .HasDatabaseName("ix_document_chunks_tenant_id_embedding_generator");
+
+                    b.HasIndex(new[] { "SearchVector" }, "ix_document_chunks_search_vector")
+                        .HasDatabaseName("ix_document_chunks_search_vector")
+                        .HasAnnotation("Npgsql:StorageParameter:gin_pending_list_limit", 4096);
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "SearchVector" }, "ix_document_chunks_search_vector"), "GIN");
 
                     b.ToTable("document_chunks", (string)null);
                 });

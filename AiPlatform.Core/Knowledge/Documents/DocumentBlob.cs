@@ -20,7 +20,8 @@ public sealed class DocumentBlobConfiguration : IEntityTypeConfiguration<Documen
     {
         builder.ToTable("document_blobs");
         builder.Property(b => b.Id).ValueGeneratedNever();
-        builder.Property(b => b.Content).HasColumnType("bytea");
+        // Stored files are mostly text, which PostgreSQL compresses on insert: lz4 does it for a fraction of pglz's CPU.
+        builder.Property(b => b.Content).HasColumnType("bytea").UseCompressionMethod("lz4");
         builder.HasIndex(b => b.TenantId);
         builder.HasOne<Tenancy.Tenant>().WithMany().HasForeignKey(b => b.TenantId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -131,6 +131,7 @@ public sealed class SearchBenchmark : IBenchmark
             await db.InTransactionAsync(async ct =>
             {
                 await ChunkRows.InsertAsync(db, new DocumentUploadedIntegrationEvent(documentId, tenantId, Version: 1), chunks, vectors, generator, 0, count, ct);
+                await ChunkRows.MergePendingSearchEntriesAsync(db, ct);
                 await db.Documents.Where(d => d.Id == documentId).ExecuteUpdateAsync(d => d
                     .SetProperty(x => x.Status, DocumentStatus.Processed).SetProperty(x => x.ChunkCount, count), ct);
                 await db.BumpKnowledgeRevisionAsync(tenantId, ct);
