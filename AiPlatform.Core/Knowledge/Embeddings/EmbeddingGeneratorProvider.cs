@@ -32,6 +32,8 @@ internal sealed class EmbeddingGeneratorProvider : IEmbeddingGeneratorProvider, 
 
     public EmbeddingGeneratorSelection GetGenerator(Guid tenantId) => _tenants.GetValueOrDefault(tenantId, _default);
 
+    public IReadOnlyCollection<EmbeddingGeneratorSelection> Generators => _providers.Values;
+
     public void Dispose()
     {
         // The local generator is a service of its own, disposed by the container.

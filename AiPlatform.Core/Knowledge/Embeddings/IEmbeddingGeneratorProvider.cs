@@ -7,6 +7,9 @@ public interface IEmbeddingGeneratorProvider
 {
     /// <summary>The generator that embeds <paramref name="tenantId"/>'s chunks and queries. Shared: never dispose it.</summary>
     EmbeddingGeneratorSelection GetGenerator(Guid tenantId);
+
+    /// <summary>Every configured generator, the built-in offline one included.</summary>
+    IReadOnlyCollection<EmbeddingGeneratorSelection> Generators { get; }
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using AiPlatform.Core.Assistants.Tools;
+using AiPlatform.Core.Data;
 using AiPlatform.Core.Knowledge.Embeddings;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,6 +16,8 @@ public static class KnowledgeSearchExtensions
         builder.Services.AddOptions<KnowledgeSearchOptions>().BindConfiguration(KnowledgeSearchOptions.SectionName)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton<TenantVectorCache>();
+        builder.Services.TryAddSingleton<PgVectorIndex>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IDatabaseSeeder, PgVectorIndexSeeder>());
         builder.Services.TryAddScoped<KnowledgeSearchService>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IAssistantTool, KnowledgeSearchTool>());
         return builder;

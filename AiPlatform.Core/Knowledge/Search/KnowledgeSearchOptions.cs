@@ -29,4 +29,16 @@ public sealed class KnowledgeSearchOptions
     /// </summary>
     [Range(-1.0, 1.0)]
     public double MinSimilarity { get; set; } = 0.25;
+
+    /// <summary>
+    /// Where the vector side runs: <see cref="VectorIndexMode.Auto"/> uses pgvector's HNSW index when the database has
+    /// the extension and scans in memory otherwise; <see cref="VectorIndexMode.Exact"/> always scans in memory.
+    /// </summary>
+    public VectorIndexMode VectorIndex { get; set; } = VectorIndexMode.Auto;
+}
+
+public enum VectorIndexMode
+{
+    Auto,
+    Exact,
 }

@@ -12,14 +12,17 @@ using NpgsqlTypes;
 namespace AiPlatform.Core.Knowledge.Search;
 
 /// <summary>
-/// Hybrid retrieval over the tenant's chunks: PostgreSQL full-text ranking and exact cosine similarity over the
-/// tenant's cached vectors, fused by reciprocal rank fusion. One round trip fetches the tenant's knowledge revision,
-/// the filter's documents and the full-text candidates; a second fetches the winners' text.
+/// Hybrid retrieval over the tenant's chunks: PostgreSQL full-text ranking and cosine similarity, fused by reciprocal
+/// rank fusion. The similarity comes from pgvector's HNSW index where the database has it (<see cref="PgVectorIndex"/>),
+/// else from an exact scan of the tenant's cached vectors. One round trip fetches the tenant's knowledge revision, the
+/// filter's documents and the full-text candidates; pgvector's nearest chunks take a second; a last one fetches the
+/// winners' text.
 /// </summary>
 public sealed class KnowledgeSearchService(
     AppDbContext db,
     IEmbeddingGeneratorProvider embeddings,
     TenantVectorCache vectorCache,
+    PgVectorIndex vectorIndex,
     TenantSessionInterceptor session,
     IOptions<KnowledgeSearchOptions> options,
     ILogger<KnowledgeSearchService> logger)
@@ -37,13 +40,14 @@ public sealed class KnowledgeSearchService(
 
         // Without a filter the scan needs nothing from the database: run it on the vectors already cached while the
         // full-text query runs, and keep its result if the revision shows they are still current.
-        var cached = query.AssistantId is null && query.DocumentIds is null ? vectorCache.Peek(tenantId, generator.GeneratorId) : null;
+        var indexed = vectorIndex.Serves(generator.Dimensions);
+        var cached = !indexed && query.AssistantId is null && query.DocumentIds is null ? vectorCache.Peek(tenantId, generator.GeneratorId) : null;
         var early = cached is null ? null : Task.Run(async () => cached.Nearest(await embedding, _options.CandidatesPerList, _options.MinSimilarity, null), cancellationToken);
 
         // One connection for every read: the tenant's session settings go along with the first.
         try
         {
-            return await SearchOpenAsync(query, tenantId, generator, embedding, cached, early, cancellationToken);
+            return await SearchOpenAsync(query, tenantId, generator, embedding, indexed, cached, early, cancellationToken);
         }
         finally
         {
@@ -53,7 +57,7 @@ public sealed class KnowledgeSearchService(
 
     private async Task<IReadOnlyList<KnowledgeHit>> SearchOpenAsync(
         KnowledgeQuery query, Guid tenantId, EmbeddingGeneratorSelection generator, Task<ReadOnlyMemory<float>> embedding,
-        TenantVectors? cached, Task<List<(Guid ChunkId, float Similarity)>>? early, CancellationToken cancellationToken)
+        bool indexed, TenantVectors? cached, Task<List<(Guid ChunkId, float Similarity)>>? early, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var candidates = await ReadCandidatesAsync(query, cancellationToken);
@@ -65,7 +69,12 @@ public sealed class KnowledgeSearchService(
 
         var scannedMeanwhile = early is not null && cached!.Revision == candidates.Revision;
         List<(Guid ChunkId, float Similarity)> nearest;
-        if (scannedMeanwhile)
+        if (indexed)
+        {
+            nearest = await vectorIndex.NearestAsync(
+                db, session, generator, await embedding, _options.CandidatesPerList, _options.MinSimilarity, candidates.Documents, cancellationToken);
+        }
+        else if (scannedMeanwhile)
         {
             nearest = await early!;
         }
@@ -76,7 +85,7 @@ public sealed class KnowledgeSearchService(
         }
         logger.LogDebug("Searched {Query}: full-text candidates {CandidatesMs:0.00} ms, vectors {VectorMs:0.00} ms more ({Overlapped})",
             query.Query, Stopwatch.GetElapsedTime(started, read).TotalMilliseconds, Stopwatch.GetElapsedTime(read).TotalMilliseconds,
-            scannedMeanwhile ? "scanned meanwhile" : "scanned after");
+            indexed ? "pgvector" : scannedMeanwhile ? "scanned meanwhile" : "scanned after");
 
         var fused = Fuse(candidates.Lexical, nearest.Select(n => n.ChunkId).ToList(), query.TopK);
         if (fused.Count == 0)

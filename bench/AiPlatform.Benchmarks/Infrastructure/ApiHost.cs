@@ -1,3 +1,4 @@
+using AiPlatform.Core.Knowledge.Search;
 using AiPlatform.IntegrationTests.Infrastructure;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
@@ -35,6 +36,11 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     /// <summary>The connection string the API was given: its database, plus any options the run asked for.</summary>
     public string DatabaseConnectionString { get; private set; } = null!;
+
+    /// <summary>Which vector search the API found (pgvector where its database has the extension).</summary>
+    public string VectorPath => Services.GetRequiredService<PgVectorIndex>().IsInstalled
+        ? "pgvector's HNSW index (Knowledge__Search__VectorIndex=Exact measures the in-memory scan instead)"
+        : "exact scan of the in-memory cache (the database has no pgvector)";
 
     /// <summary>
     /// Creates the database, then starts the API with the common settings plus <paramref name="settings"/>

@@ -76,6 +76,7 @@ public sealed class IngestionBenchmark : IBenchmark
 
         await using (var local = await Stack.StartAsync("local", new Dictionary<string, string?>()))
         {
+            Console.WriteLine($"vectors   : {local.Api.VectorPath}");
             var (seconds, pages, bytes) = await SearchablePdfAsync(local, pdfKb, cancellationToken);
             Console.WriteLine($"(b) a {bytes / 1024.0 / 1024.0:0.00} MB text PDF of {pages} pages searchable after {seconds:0.00} s " +
                 "(upload start → a search finds a sentence of its last page; target ≤ 10 s)");

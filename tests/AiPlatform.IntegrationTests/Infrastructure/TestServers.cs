@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace AiPlatform.IntegrationTests.Infrastructure;
 
 /// <summary>
@@ -13,4 +15,18 @@ public static class TestServers
 
     public static string RabbitMq { get; } =
         Environment.GetEnvironmentVariable("AIPLATFORM_TEST_RABBITMQ") ?? "amqp://guest:guest@localhost:5672";
+
+    /// <summary>
+    /// Whether the tests' databases have pgvector: they copy template1, in which eng/servers.sh creates the extension
+    /// where the server has it.
+    /// </summary>
+    public static bool HasPgVector => PgVector.Value;
+
+    private static readonly Lazy<bool> PgVector = new(() =>
+    {
+        using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Postgres) { Database = "template1", Pooling = false }.ConnectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand("SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'vector')", connection);
+        return (bool)command.ExecuteScalar()!;
+    });
 }
