@@ -14,9 +14,9 @@ namespace AiPlatform.Core.Knowledge.Search;
 /// <summary>
 /// Hybrid retrieval over the tenant's chunks: PostgreSQL full-text ranking and cosine similarity, fused by reciprocal
 /// rank fusion. The similarity comes from pgvector's HNSW index where the database has it (<see cref="PgVectorIndex"/>),
-/// else from an exact scan of the tenant's cached vectors. One round trip fetches the tenant's knowledge revision, the
-/// filter's documents and the full-text candidates; pgvector's nearest chunks take a second; a last one fetches the
-/// winners' text.
+/// else from an exact scan of the tenant's cached vectors; either runs while one round trip fetches the tenant's
+/// knowledge revision, the filter's documents and the full-text candidates (pgvector on a connection of its own). A
+/// second round trip fetches the winners' text.
 /// </summary>
 public sealed class KnowledgeSearchService(
     AppDbContext db,
@@ -38,20 +38,29 @@ public sealed class KnowledgeSearchService(
         var generator = embeddings.GetGenerator(tenantId);
         Task<ReadOnlyMemory<float>> embedding = generator.Generator.GenerateVectorAsync(query.Query, cancellationToken: cancellationToken);
 
-        // Without a filter the scan needs nothing from the database: run it on the vectors already cached while the
-        // full-text query runs, and keep its result if the revision shows they are still current.
-        var indexed = vectorIndex.Serves(generator.Dimensions);
-        var cached = !indexed && query.AssistantId is null && query.DocumentIds is null ? vectorCache.Peek(tenantId, generator.GeneratorId) : null;
-        var early = cached is null ? null : Task.Run(async () => cached.Nearest(await embedding, _options.CandidatesPerList, _options.MinSimilarity, null), cancellationToken);
+        // The vector side runs while the full-text statements do: pgvector's search on a connection of its own, with
+        // the filter in SQL; without a filter, the in-memory scan needs nothing from the database, so it runs on the
+        // vectors already cached, and its result is kept if the revision shows they are still current.
+        var indexed = vectorIndex.Serves(generator.Dimensions)
+            ? vectorIndex.NearestAsync(tenantId, generator, embedding, _options.CandidatesPerList, _options.MinSimilarity,
+                query.AssistantId, query.DocumentIds?.ToArray(), cancellationToken)
+            : null;
+        var cached = indexed is null && query.AssistantId is null && query.DocumentIds is null ? vectorCache.Peek(tenantId, generator.GeneratorId) : null;
+        var early = indexed ?? (cached is null ? null : Task.Run(async () => cached.Nearest(await embedding, _options.CandidatesPerList, _options.MinSimilarity, null), cancellationToken));
 
         // One connection for every read: the tenant's session settings go along with the first.
         try
         {
-            return await SearchOpenAsync(query, tenantId, generator, embedding, indexed, cached, early, cancellationToken);
+            return await SearchOpenAsync(query, tenantId, generator, embedding, indexed is not null, cached, early, cancellationToken);
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
+            if (early is not null)
+            {
+                // A search that ended early (an error, a filter without documents) leaves nothing running behind it.
+                await early.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
     }
 
@@ -67,14 +76,9 @@ public sealed class KnowledgeSearchService(
             return []; // The filter allows no document (e.g. an assistant without any).
         }
 
-        var scannedMeanwhile = early is not null && cached!.Revision == candidates.Revision;
+        var scannedMeanwhile = indexed || early is not null && cached!.Revision == candidates.Revision;
         List<(Guid ChunkId, float Similarity)> nearest;
-        if (indexed)
-        {
-            nearest = await vectorIndex.NearestAsync(
-                db, session, generator, await embedding, _options.CandidatesPerList, _options.MinSimilarity, candidates.Documents, cancellationToken);
-        }
-        else if (scannedMeanwhile)
+        if (scannedMeanwhile)
         {
             nearest = await early!;
         }
@@ -85,7 +89,7 @@ public sealed class KnowledgeSearchService(
         }
         logger.LogDebug("Searched {Query}: full-text candidates {CandidatesMs:0.00} ms, vectors {VectorMs:0.00} ms more ({Overlapped})",
             query.Query, Stopwatch.GetElapsedTime(started, read).TotalMilliseconds, Stopwatch.GetElapsedTime(read).TotalMilliseconds,
-            indexed ? "pgvector" : scannedMeanwhile ? "scanned meanwhile" : "scanned after");
+            indexed ? "pgvector, meanwhile" : scannedMeanwhile ? "scanned meanwhile" : "scanned after");
 
         var fused = Fuse(candidates.Lexical, nearest.Select(n => n.ChunkId).ToList(), query.TopK);
         if (fused.Count == 0)
@@ -129,7 +133,7 @@ public sealed class KnowledgeSearchService(
     private sealed record Candidates(long Revision, IReadOnlySet<Guid>? Documents, IReadOnlyList<Guid> Lexical);
 
     // The documents a filter allows: $2 the assistant (or null), $3 the document ids (or null).
-    private const string AllowedDocumentsSql =
+    internal const string AllowedDocumentsSql =
         "SELECT id FROM documents WHERE ($2::uuid IS NULL OR $2 = ANY(assistant_ids)) AND ($3::uuid[] IS NULL OR id = ANY($3))";
 
     // Up to three statements in one round trip: the revision (is the vector cache current?), the documents a filter

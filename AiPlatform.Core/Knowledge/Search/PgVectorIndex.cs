@@ -1,6 +1,8 @@
 using AiPlatform.Core.Data;
 using AiPlatform.Core.Knowledge.Embeddings;
+using AiPlatform.Core.Tenancy;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -15,7 +17,7 @@ namespace AiPlatform.Core.Knowledge.Search;
 /// use is found once at start by <see cref="PgVectorIndexSeeder"/>; until then, and without the extension, searches
 /// scan <see cref="TenantVectorCache"/> instead.
 /// </summary>
-public sealed class PgVectorIndex(IOptions<KnowledgeSearchOptions> options, ILogger<PgVectorIndex> logger)
+public sealed class PgVectorIndex(IServiceScopeFactory scopes, IOptions<KnowledgeSearchOptions> options, ILogger<PgVectorIndex> logger)
 {
     /// <summary>The most dimensions pgvector's HNSW index takes for the <c>vector</c> type.</summary>
     public const int MaxIndexedDimensions = 2000;
@@ -113,13 +115,16 @@ public sealed class PgVectorIndex(IOptions<KnowledgeSearchOptions> options, ILog
 
     /// <summary>
     /// The chunks nearest to <paramref name="query"/> by cosine similarity, best first, at most
-    /// <paramref name="limit"/>, none below <paramref name="minSimilarity"/>, among <paramref name="documents"/> if
-    /// given; on <paramref name="db"/>'s open connection, under the tenant's row-level security.
+    /// <paramref name="limit"/>, none below <paramref name="minSimilarity"/>, among the documents of
+    /// <paramref name="assistantId"/> and <paramref name="documentIds"/> if given; with a connection of its own, under
+    /// <paramref name="tenantId"/>'s row-level security, so that it runs beside the search's full-text statements.
     /// </summary>
     public async Task<List<(Guid ChunkId, float Similarity)>> NearestAsync(
-        AppDbContext db, TenantSessionInterceptor session, EmbeddingGeneratorSelection generator, ReadOnlyMemory<float> query,
-        int limit, double minSimilarity, IReadOnlySet<Guid>? documents, CancellationToken cancellationToken)
+        Guid tenantId, EmbeddingGeneratorSelection generator, Task<ReadOnlyMemory<float>> query, int limit, double minSimilarity,
+        Guid? assistantId, Guid[]? documentIds, CancellationToken cancellationToken)
     {
+        await using var scope = scopes.CreateTenantScope(tenantId);
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         // The dimension is written into the statement: the planner matches the index by its expression and predicate.
         var size = generator.Dimensions;
         var vector = $"embedding::vector({size})";
@@ -134,34 +139,43 @@ public sealed class PgVectorIndex(IOptions<KnowledgeSearchOptions> options, ILog
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"""
             SELECT n.id, n.distance FROM (
-                SELECT c.id, {vector} <=> $3::real[]::vector({size}) AS distance
+                SELECT c.id, {vector} <=> $4::real[]::vector({size}) AS distance
                 FROM document_chunks c
-                WHERE c.embedding_dimensions = {size} AND c.tenant_id = $1 AND c.embedding_generator = $2
-                  AND ($4::uuid[] IS NULL OR c.document_id = ANY($4))
-                ORDER BY {vector} <=> $3::real[]::vector({size})
-                LIMIT $5) n
-            WHERE n.distance <= $6
+                WHERE c.embedding_dimensions = {size} AND c.tenant_id = $1 AND c.embedding_generator = $5
+                  AND ($2::uuid IS NULL AND $3::uuid[] IS NULL OR c.document_id IN ({KnowledgeSearchService.AllowedDocumentsSql}))
+                ORDER BY {vector} <=> $4::real[]::vector({size})
+                LIMIT $6) n
+            WHERE n.distance <= $7
             ORDER BY n.distance, n.id
             """)
         {
             Parameters =
             {
-                new() { Value = db.Tenant.RequiredTenantId, NpgsqlDbType = NpgsqlDbType.Uuid },
+                new() { Value = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid },
+                new() { Value = (object?)assistantId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
+                new() { Value = (object?)documentIds ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+                new() { Value = (await query).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Real },
                 new() { Value = generator.GeneratorId, NpgsqlDbType = NpgsqlDbType.Text },
-                new() { Value = query.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Real },
-                new() { Value = (object?)documents?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
                 new() { Value = limit, NpgsqlDbType = NpgsqlDbType.Integer },
                 new() { Value = 1 - minSimilarity, NpgsqlDbType = NpgsqlDbType.Double },
             },
         });
 
-        await using var reader = await session.ExecuteFirstBatchAsync(db.Database, batch, cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
-        var nearest = new List<(Guid, float)>();
-        while (await reader.ReadAsync(cancellationToken))
+        try
         {
-            nearest.Add((reader.GetGuid(0), (float)(1 - reader.GetDouble(1))));
+            var session = scope.ServiceProvider.GetRequiredService<TenantSessionInterceptor>();
+            await using var reader = await session.ExecuteFirstBatchAsync(db.Database, batch, cancellationToken);
+            await reader.NextResultAsync(cancellationToken);
+            var nearest = new List<(Guid, float)>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                nearest.Add((reader.GetGuid(0), (float)(1 - reader.GetDouble(1))));
+            }
+            return nearest;
         }
-        return nearest;
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 }
