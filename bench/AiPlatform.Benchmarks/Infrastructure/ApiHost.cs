@@ -40,7 +40,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     /// <summary>Which vector search the API found (pgvector where its database has the extension).</summary>
     public string VectorPath => Services.GetRequiredService<PgVectorIndex>().IsInstalled
         ? "pgvector's HNSW index (Knowledge__Search__VectorIndex=Exact measures the in-memory scan instead)"
-        : "exact scan of the in-memory cache (the database has no pgvector)";
+        : "exact scan of the in-memory cache (the database has no pgvector, or Knowledge:Search:VectorIndex is Exact)";
 
     /// <summary>
     /// Creates the database, then starts the API with the common settings plus <paramref name="settings"/>
