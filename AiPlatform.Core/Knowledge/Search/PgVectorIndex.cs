@@ -96,21 +96,20 @@ public sealed class PgVectorIndex(IServiceScopeFactory scopes, IOptions<Knowledg
         db.Database.SqlQuery<string>($"SELECT coalesce(installed_version, '') AS \"Value\" FROM pg_available_extensions WHERE name = 'vector'")
             .SingleOrDefaultAsync(cancellationToken);
 
-    // A superuser (as in the pgvector container Aspire mode starts) may create it; the tests' and a managed server's
-    // application role usually may not, and an administrator creates it instead.
+    // pgvector is not a trusted extension: only a superuser (as in the pgvector container of Aspire mode) may create
+    // it. The application role of the tests or of a managed server usually is not, and an administrator creates it.
     private async Task<string?> TryCreateExtensionAsync(AppDbContext db, CancellationToken cancellationToken)
     {
-        try
+        var superuser = await db.Database.SqlQuery<bool>($"SELECT current_setting('is_superuser') = 'on' AS \"Value\"").SingleAsync(cancellationToken);
+        if (!superuser)
         {
-            await db.Database.ExecuteSqlRawAsync("CREATE EXTENSION IF NOT EXISTS vector", cancellationToken);
-            return await InstalledVersionAsync(db, cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
-        {
-            logger.LogWarning("The server has pgvector, but this role may not create its extension ({Message}); " +
-                "knowledge search uses its HNSW index once a superuser runs CREATE EXTENSION vector in this database", e.MessageText);
+            logger.LogWarning("The server has pgvector, but this role may not create its extension; knowledge search uses its HNSW " +
+                "index once a superuser runs CREATE EXTENSION vector in this database");
             return null;
         }
+
+        await db.Database.ExecuteSqlRawAsync("CREATE EXTENSION IF NOT EXISTS vector", cancellationToken);
+        return await InstalledVersionAsync(db, cancellationToken);
     }
 
     /// <summary>
