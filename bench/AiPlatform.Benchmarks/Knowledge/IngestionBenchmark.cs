@@ -9,10 +9,12 @@ using AiPlatform.Core.Data;
 using AiPlatform.Core.Knowledge.Chunking;
 using AiPlatform.Core.Knowledge.Embeddings;
 using AiPlatform.Core.Knowledge.Extraction;
+using AiPlatform.Core.Messaging;
 using AiPlatform.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
@@ -64,7 +66,7 @@ public sealed class IngestionBenchmark : IBenchmark
         Console.WriteLine($"load      : {MachineInfo.LoadAverage()} at start");
         var defaults = new IngestionOptions();
         Console.WriteLine($"pipeline  : the real API and Worker in this process (outbox → RabbitMQ → pipeline), product defaults: " +
-            $"embedding batches of up to {defaults.EmbeddingBatchSize} (shared by all documents), {defaults.EmbeddingConcurrency} calls in flight, 4 documents at once; " +
+            $"embedding batches of up to {defaults.EmbeddingBatchSize} (shared by all documents), {defaults.EmbeddingConcurrency} calls in flight, as many documents at once as the Worker's EventBus:ConsumerConcurrency says; " +
             "outbox relay woken by a PostgreSQL notification (polling every 500 ms as the fallback)");
         Console.WriteLine();
 
@@ -77,6 +79,7 @@ public sealed class IngestionBenchmark : IBenchmark
         await using (var local = await Stack.StartAsync("local", new Dictionary<string, string?>()))
         {
             Console.WriteLine($"vectors   : {local.Api.VectorPath}");
+            Console.WriteLine($"documents : {local.Worker.Services.GetRequiredService<IOptions<EventBusOptions>>().Value.ConsumerConcurrency} at once");
             var (seconds, pages, bytes) = await SearchablePdfAsync(local, pdfKb, cancellationToken);
             Console.WriteLine($"(b) a {bytes / 1024.0 / 1024.0:0.00} MB text PDF of {pages} pages searchable after {seconds:0.00} s " +
                 "(upload start → a search finds a sentence of its last page; target ≤ 10 s)");
