@@ -27,12 +27,13 @@ public sealed class PgVectorIndex(IServiceScopeFactory scopes, IOptions<Knowledg
     private static readonly Version IterativeScanVersion = new(0, 8, 0);
 
     private readonly KnowledgeSearchOptions _options = options.Value;
-    private volatile bool _installed;
+    private volatile bool _inUse;
 
-    public bool IsInstalled => _installed;
+    /// <summary>Whether searches go to pgvector: the database has it and the configuration allows it.</summary>
+    public bool IsInUse => _inUse;
 
     /// <summary>Whether searches of vectors with <paramref name="dimensions"/> dimensions go to the index.</summary>
-    public bool Serves(int dimensions) => _installed && dimensions <= MaxIndexedDimensions;
+    public bool Serves(int dimensions) => _inUse && dimensions <= MaxIndexedDimensions;
 
     public static string IndexName(int dimensions) => $"ix_document_chunks_embedding_hnsw_{dimensions}";
 
@@ -43,7 +44,7 @@ public sealed class PgVectorIndex(IServiceScopeFactory scopes, IOptions<Knowledg
     /// </summary>
     public async Task DiscoverAsync(AppDbContext db, IEnumerable<int> dimensions, CancellationToken cancellationToken)
     {
-        _installed = false;
+        _inUse = false;
         if (_options.VectorIndex == VectorIndexMode.Exact)
         {
             logger.LogInformation("Knowledge search scans vectors in memory (Knowledge:Search:VectorIndex is Exact)");
@@ -89,7 +90,7 @@ public sealed class PgVectorIndex(IServiceScopeFactory scopes, IOptions<Knowledg
         }
 
         logger.LogInformation("Knowledge search uses pgvector {Version} (HNSW)", version);
-        _installed = true;
+        _inUse = true;
     }
 
     private static Task<string?> InstalledVersionAsync(AppDbContext db, CancellationToken cancellationToken) =>

@@ -38,7 +38,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     public string DatabaseConnectionString { get; private set; } = null!;
 
     /// <summary>Which vector search the API found (pgvector where its database has the extension).</summary>
-    public string VectorPath => Services.GetRequiredService<PgVectorIndex>().IsInstalled
+    public string VectorPath => Services.GetRequiredService<PgVectorIndex>().IsInUse
         ? "pgvector's HNSW index (Knowledge__Search__VectorIndex=Exact measures the in-memory scan instead)"
         : "exact scan of the in-memory cache (the database has no pgvector, or Knowledge:Search:VectorIndex is Exact)";
 

@@ -148,7 +148,7 @@ public sealed class KnowledgeSearchTests(KnowledgeFixture fixture) : IClassFixtu
         var installed = await fixture.InTenantScopeAsync(tenant.TenantId, (db, _) =>
             db.Database.SqlQuery<bool>($"SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'vector') AS \"Value\"").SingleAsync());
         Assert.Equal(TestServers.HasPgVector, installed);
-        Assert.Equal(installed, fixture.Services.GetRequiredService<PgVectorIndex>().IsInstalled);
+        Assert.Equal(installed, fixture.Services.GetRequiredService<PgVectorIndex>().IsInUse);
     }
 
     [Fact]

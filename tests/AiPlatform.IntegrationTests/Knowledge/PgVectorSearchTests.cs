@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using AiPlatform.Core.Knowledge.Embeddings;
 using AiPlatform.Core.Knowledge.Search;
 using AiPlatform.IntegrationTests.Documents;
 using AiPlatform.IntegrationTests.Infrastructure;
@@ -19,7 +20,7 @@ namespace AiPlatform.IntegrationTests.Knowledge;
 [Collection(MessagingCollection.Name)]
 public sealed class PgVectorSearchTests(KnowledgeFixture fixture) : IClassFixture<KnowledgeFixture>
 {
-    private const string LocalIndex = "ix_document_chunks_embedding_hnsw_100";
+    private static readonly string LocalIndex = PgVectorIndex.IndexName(LocalEmbeddingGenerator.Dimensions);
 
     [PgVectorFact]
     public async Task Searches_read_the_HNSW_index_and_find_what_the_exact_scan_finds()
@@ -37,8 +38,8 @@ public sealed class PgVectorSearchTests(KnowledgeFixture fixture) : IClassFixtur
             .UseSetting("Knowledge:Search:VectorIndex", nameof(VectorIndexMode.Exact)));
         var exactClient = exactInstance.CreateClient();
         exactClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tenant.Auth.Tokens.AccessToken);
-        Assert.True(fixture.Services.GetRequiredService<PgVectorIndex>().IsInstalled);
-        Assert.False(exactInstance.Services.GetRequiredService<PgVectorIndex>().IsInstalled);
+        Assert.True(fixture.Services.GetRequiredService<PgVectorIndex>().IsInUse);
+        Assert.False(exactInstance.Services.GetRequiredService<PgVectorIndex>().IsInUse);
 
         var scansBefore = await IndexScansAsync();
         foreach (var (query, _) in KnowledgeSearchTests.Paraphrases)
