@@ -25,12 +25,15 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public TestDatabase Database => _database ?? throw new InvalidOperationException("The fixture is not initialized.");
 
+    /// <summary>The database the fixture's own copies: template1, as <c>CREATE DATABASE</c> does by default.</summary>
+    protected virtual string DatabaseTemplate => "template1";
+
     /// <summary>Auth requests allowed per window; high by default so tests from one address aren't throttled.</summary>
     protected virtual int AuthPermitLimit => 100_000;
 
     public virtual async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync("api");
+        _database = await TestDatabase.CreateAsync("api", template: DatabaseTemplate);
         // Building the server runs the migrator and the seeder.
         _ = Server;
     }

@@ -21,10 +21,11 @@ public sealed class TestDatabase : IAsyncDisposable
     public string ConnectionString => new NpgsqlConnectionStringBuilder(_server) { Database = Name }.ConnectionString;
 
     /// <param name="server">The server's connection string without a database; the tests' server by default.</param>
-    public static async Task<TestDatabase> CreateAsync(string purpose = "test", string? server = null)
+    /// <param name="template">The database to copy (template0 has none of what eng/servers.sh adds to template1).</param>
+    public static async Task<TestDatabase> CreateAsync(string purpose = "test", string? server = null, string template = "template1")
     {
         var database = new TestDatabase(server ?? TestServers.Postgres, $"aiplatform_{purpose}_{Guid.NewGuid():N}");
-        await database.ExecuteOnServerAsync($"CREATE DATABASE \"{database.Name}\"");
+        await database.ExecuteOnServerAsync($"CREATE DATABASE \"{database.Name}\" TEMPLATE {template}");
         return database;
     }
 
