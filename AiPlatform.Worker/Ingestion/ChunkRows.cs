@@ -51,10 +51,15 @@ public static class ChunkRows
     /// Moves the chunks waiting in the full-text index's pending list into the index proper, in the transaction that
     /// inserted them: committed chunks are then found without the linear read of the pending list, and a document's
     /// chunks merge in one batch, which costs less per chunk than the small merges the pending list limit would make.
+    /// Only the index's owner may merge (the app's role, which migrates the schema); any other role leaves the chunks to
+    /// the automatic merges rather than fail the document.
     /// </summary>
     public static Task MergePendingSearchEntriesAsync(AppDbContext db, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlRawAsync(
-            $"SELECT gin_clean_pending_list('{DocumentChunkConfiguration.SearchIndexName}'::regclass)", cancellationToken);
+            $"""
+            SELECT gin_clean_pending_list(c.oid) FROM pg_class c
+            WHERE c.oid = '{DocumentChunkConfiguration.SearchIndexName}'::regclass AND pg_has_role(c.relowner, 'USAGE')
+            """, cancellationToken);
 
     private static string? Truncate(string? heading) =>
         heading is { Length: > DocumentChunkLimits.HeadingLength } ? heading[..DocumentChunkLimits.HeadingLength] : heading;
