@@ -136,6 +136,14 @@ public sealed class KnowledgeSearchService(
     internal const string AllowedDocumentsSql =
         "SELECT id FROM documents WHERE ($2::uuid IS NULL OR $2 = ANY(assistant_ids)) AND ($3::uuid[] IS NULL OR id = ANY($3))";
 
+    /// <summary>$1 the tenant, and the filter's $2 and $3 of <see cref="AllowedDocumentsSql"/>, typed (null or not).</summary>
+    internal static NpgsqlParameter[] FilterParameters(Guid tenantId, Guid? assistantId, Guid[]? documentIds) =>
+    [
+        new() { Value = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid },
+        new() { Value = (object?)assistantId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
+        new() { Value = (object?)documentIds ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+    ];
+
     // Up to three statements in one round trip: the revision (is the vector cache current?), the documents a filter
     // allows, and the best full-text matches among them (ranking at most MaxLexicalMatches of them). Raw SQL still runs
     // under row-level security.
@@ -147,9 +155,7 @@ public sealed class KnowledgeSearchService(
         // Every statement gets all six, typed, so one that leaves some unreferenced is still valid.
         NpgsqlParameter[] arguments() =>
         [
-            new() { Value = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid },
-            new() { Value = (object?)query.AssistantId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
-            new() { Value = (object?)documentIds ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
+            .. FilterParameters(tenantId, query.AssistantId, documentIds),
             new() { Value = query.Query, NpgsqlDbType = NpgsqlDbType.Text },
             new() { Value = _options.CandidatesPerList, NpgsqlDbType = NpgsqlDbType.Integer },
             new() { Value = _options.MaxLexicalMatches, NpgsqlDbType = NpgsqlDbType.Integer },

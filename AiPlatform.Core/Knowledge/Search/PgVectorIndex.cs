@@ -136,7 +136,7 @@ public sealed class PgVectorIndex(IServiceScopeFactory scopes, IOptions<Knowledg
             Parameters = { new() { Value = Math.Max(40, limit), NpgsqlDbType = NpgsqlDbType.Integer } },
         });
         // relaxed_order may return neighbours slightly out of order: the outer query sorts the few it keeps.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+        var nearest = new NpgsqlBatchCommand(
             $"""
             SELECT n.id, n.distance FROM (
                 SELECT c.id, {vector} <=> $4::real[]::vector({size}) AS distance
@@ -147,31 +147,25 @@ public sealed class PgVectorIndex(IServiceScopeFactory scopes, IOptions<Knowledg
                 LIMIT $6) n
             WHERE n.distance <= $7
             ORDER BY n.distance, n.id
-            """)
-        {
-            Parameters =
-            {
-                new() { Value = tenantId, NpgsqlDbType = NpgsqlDbType.Uuid },
-                new() { Value = (object?)assistantId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid },
-                new() { Value = (object?)documentIds ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
-                new() { Value = (await query).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Real },
-                new() { Value = generator.GeneratorId, NpgsqlDbType = NpgsqlDbType.Text },
-                new() { Value = limit, NpgsqlDbType = NpgsqlDbType.Integer },
-                new() { Value = 1 - minSimilarity, NpgsqlDbType = NpgsqlDbType.Double },
-            },
-        });
+            """);
+        nearest.Parameters.AddRange(KnowledgeSearchService.FilterParameters(tenantId, assistantId, documentIds));
+        nearest.Parameters.Add(new() { Value = (await query).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Real });
+        nearest.Parameters.Add(new() { Value = generator.GeneratorId, NpgsqlDbType = NpgsqlDbType.Text });
+        nearest.Parameters.Add(new() { Value = limit, NpgsqlDbType = NpgsqlDbType.Integer });
+        nearest.Parameters.Add(new() { Value = 1 - minSimilarity, NpgsqlDbType = NpgsqlDbType.Double });
+        batch.BatchCommands.Add(nearest);
 
         try
         {
             var session = scope.ServiceProvider.GetRequiredService<TenantSessionInterceptor>();
             await using var reader = await session.ExecuteFirstBatchAsync(db.Database, batch, cancellationToken);
             await reader.NextResultAsync(cancellationToken);
-            var nearest = new List<(Guid, float)>();
+            var chunks = new List<(Guid, float)>();
             while (await reader.ReadAsync(cancellationToken))
             {
-                nearest.Add((reader.GetGuid(0), (float)(1 - reader.GetDouble(1))));
+                chunks.Add((reader.GetGuid(0), (float)(1 - reader.GetDouble(1))));
             }
-            return nearest;
+            return chunks;
         }
         finally
         {

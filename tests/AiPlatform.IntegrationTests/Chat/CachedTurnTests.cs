@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AiPlatform.Core.Conversations;
@@ -8,9 +7,7 @@ using AiPlatform.Core.Data;
 using AiPlatform.IntegrationTests.Assistants;
 using AiPlatform.IntegrationTests.Infrastructure;
 using AiPlatform.IntegrationTests.Messaging.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiPlatform.IntegrationTests.Chat;
@@ -160,12 +157,9 @@ public sealed class CachedTurnTests(ChatApiFactory factory) : IClassFixture<Chat
         var here = factory.Services.GetRequiredService<ConversationTurnCache>();
         Assert.NotNull(here.Find(tenant.TenantId, tenant.UserId, conversationId));
 
-        // A second instance on the same database and Redis, accepting the same tokens.
-        var signingKey = factory.Services.GetRequiredService<IConfiguration>()["Jwt:SigningKey"];
-        await using var elsewhere = factory.WithWebHostBuilder(builder => builder.UseSetting("Jwt:SigningKey", signingKey));
-        var elsewhereClient = elsewhere.CreateClient();
-        elsewhereClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tenant.Auth.Tokens.AccessToken);
-        await StreamTurnAsync(elsewhereClient, conversationId, "Second question");
+        // A second instance on the same database and Redis.
+        await using var elsewhere = factory.AnotherInstance();
+        await StreamTurnAsync(tenant.ClientOf(elsewhere), conversationId, "Second question");
 
         await Eventually.TrueAsync(() => here.Find(tenant.TenantId, tenant.UserId, conversationId) is null, TimeSpan.FromSeconds(5),
             "the eviction from the other instance");

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using AiPlatform.Api.Identity;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -83,6 +84,23 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return new TestTenant(client, auth, email);
     }
 
+    /// <summary>
+    /// Another API instance on the same database and servers that accepts this one's tokens, with
+    /// <paramref name="settings"/> over this one's (the caller disposes it).
+    /// </summary>
+    public WebApplicationFactory<Program> AnotherInstance(params (string Key, string Value)[] settings)
+    {
+        var signingKey = Services.GetRequiredService<IConfiguration>()["Jwt:SigningKey"];
+        return WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("Jwt:SigningKey", signingKey);
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+        });
+    }
+
     public async Task<HttpClient> SignInAsync(string email, string password)
     {
         var client = CreateClient();
@@ -100,6 +118,14 @@ public sealed record TestTenant(HttpClient Client, AuthResponse Auth, string Ema
 
     public Guid TenantId => Auth.User.TenantId;
     public Guid UserId => Auth.User.Id;
+
+    /// <summary>A client of <paramref name="instance"/> signed in as this tenant's admin.</summary>
+    public HttpClient ClientOf(WebApplicationFactory<Program> instance)
+    {
+        var client = instance.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Auth.Tokens.AccessToken);
+        return client;
+    }
 }
 
 [CollectionDefinition(Name)]

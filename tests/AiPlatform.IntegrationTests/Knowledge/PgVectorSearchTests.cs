@@ -1,12 +1,9 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using AiPlatform.Core.Knowledge.Embeddings;
 using AiPlatform.Core.Knowledge.Search;
 using AiPlatform.IntegrationTests.Documents;
 using AiPlatform.IntegrationTests.Infrastructure;
 using AiPlatform.IntegrationTests.Messaging.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -32,12 +29,8 @@ public sealed class PgVectorSearchTests(KnowledgeFixture fixture) : IClassFixtur
         }
 
         // A second API instance on the same database, told to scan in memory.
-        var signingKey = fixture.Services.GetRequiredService<IConfiguration>()["Jwt:SigningKey"];
-        await using var exactInstance = fixture.WithWebHostBuilder(builder => builder
-            .UseSetting("Jwt:SigningKey", signingKey)
-            .UseSetting("Knowledge:Search:VectorIndex", nameof(VectorIndexMode.Exact)));
-        var exactClient = exactInstance.CreateClient();
-        exactClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tenant.Auth.Tokens.AccessToken);
+        await using var exactInstance = fixture.AnotherInstance(("Knowledge:Search:VectorIndex", nameof(VectorIndexMode.Exact)));
+        var exactClient = tenant.ClientOf(exactInstance);
         Assert.True(fixture.Services.GetRequiredService<PgVectorIndex>().IsInUse);
         Assert.False(exactInstance.Services.GetRequiredService<PgVectorIndex>().IsInUse);
 
